@@ -1,0 +1,10 @@
+import { PGlite } from '@electric-sql/pglite';
+let t=performance.now();
+const db = await PGlite.create();
+console.log('create', performance.now()-t); t=performance.now();
+await db.exec('create table a(id int primary key, b text)');
+console.log('exec', performance.now()-t); t=performance.now();
+const c = await db.clone();
+console.log('clone', performance.now()-t); t=performance.now();
+const r = await c.query('select count(*) from a'); console.log(r.rows);
+const t2=performance.now(); for(let i=0;i<1000;i++) await db.query('select $1::int as x',[i]); console.log('1000 q', performance.now()-t2);

@@ -1,0 +1,71 @@
+/**
+ * Builds the Fastify app from a container: cross-cutting plugins first, then every module's declared routes.
+ * No listening, no connecting: main.ts does that, tests use `app.inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Container } from './container.ts';
+import { clientErrorHandler } from './http/client-error.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { installPipeline, registerRoutes } from './http/pipeline.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerOpenApi, docsRouteSpec } from './http/openapi.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Header names whose values must never reach a log line. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'req.headers["sec-websocket-protocol"]',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.idToken',
+  '*.key',
+  '*.secret',
+];
+
+export async function buildApp(container: Container): Promise<FastifyInstance> {
+  const { config } = container;
+  const app = Fastify({
+    ...(container.logger ? { loggerInstance: container.logger } : {}),
+    logger: container.logger ? undefined : {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      // The default serializer logs the full URL; query strings may carry stream tickets, so log the path only.
+      serializers: {
+        req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+      },
+    },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    clientErrorHandler,
+    // Bound how long a slow client may hold a socket open while sending headers or a body.
+    requestTimeout: 30_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  registerSecurityHeaders(app);
+  registerErrorHandling(app);
+  installPipeline(
+    app,
+    { resolver: container.resolver, limiter: container.limiter, onDeny: container.onDeny },
+    docsRouteSpec,
+  );
+  await registerOpenApi(app);
+  registerRoutes(app, container.routes);
+  await app.ready();
+  return app;
+}

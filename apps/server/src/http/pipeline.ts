@@ -1,0 +1,172 @@
+/**
+ * The access pipeline every route runs, wired from its declaration:
+ *
+ *   onRequest:  authenticate (Bearer JWT or X-API-Key) → rate limit → authorize, when no object must be loaded
+ *   preHandler: load the object (params are validated by now) → authorize object-level rules
+ *
+ * Deny by default: a route registered without a declaration (a plugin's, or a forgotten one) stops start-up.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import { isAccessRule, type Decision, type Principal } from '@gatehouse/policy';
+import { AppError } from './errors.ts';
+import type { RequestContext } from './context.ts';
+import type { RouteSpec } from './route.ts';
+import type { RateLimiter } from '../rate-limit/limiter.ts';
+import type { WindowState } from '../rate-limit/store.ts';
+
+export interface Credentials {
+  readonly bearer?: string;
+  readonly apiKey?: string;
+}
+
+export type Resolution = Principal | null | 'invalid';
+
+/** Turns presented credentials into a principal. Filled by the identity module; tests may pass their own. */
+export interface PrincipalResolver {
+  resolve(credentials: Credentials, request: { ip: string }): Promise<Resolution>;
+}
+
+export interface LoaderInput {
+  readonly params: Record<string, string>;
+  readonly query: unknown;
+  readonly ctx: RequestContext;
+}
+
+export interface DenyEvent {
+  readonly ctx: RequestContext;
+  readonly route: RouteSpec;
+  readonly decision: Extract<Decision, { allowed: false }>;
+  readonly resourceId?: string;
+}
+
+export interface PipelineDeps {
+  readonly resolver: PrincipalResolver;
+  readonly limiter: RateLimiter;
+  /** Called on every denial (the identity module writes it to the audit log). Must not throw. */
+  readonly onDeny?: (event: DenyEvent) => void;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/;
+const MAX_CREDENTIAL_LENGTH = 4096;
+
+export function extractCredentials(headers: FastifyRequest['headers']): Credentials | null {
+  const auth = headers.authorization;
+  const key = headers['x-api-key'];
+  const out: { bearer?: string; apiKey?: string } = {};
+  if (typeof auth === 'string' && auth.length <= MAX_CREDENTIAL_LENGTH) {
+    const m = BEARER.exec(auth);
+    out.bearer = m ? m[1] : '';
+  } else if (auth !== undefined) out.bearer = '';
+  if (typeof key === 'string' && key.length <= MAX_CREDENTIAL_LENGTH) out.apiKey = key;
+  else if (key !== undefined) out.apiKey = '';
+  return out.bearer === undefined && out.apiKey === undefined ? null : out;
+}
+
+function setRateHeaders(reply: FastifyReply, s: WindowState): void {
+  void reply.header('x-ratelimit-limit', s.limit);
+  void reply.header('x-ratelimit-remaining', s.remaining);
+  void reply.header('x-ratelimit-reset', Math.ceil(s.resetAt / 1000));
+}
+
+export function rateLimited(s: WindowState): AppError {
+  const retry = Math.max(1, Math.ceil((s.resetAt - Date.now()) / 1000));
+  return new AppError('rate_limited', 'RATE_LIMITED', 'Too many requests; slow down.', undefined, { 'retry-after': retry });
+}
+
+function denial(d: Extract<Decision, { allowed: false }>): AppError {
+  if (d.status === 401) return new AppError('unauthenticated', 'UNAUTHORIZED', 'Unauthorized');
+  if (d.status === 404) return new AppError('not_found', 'NOT_FOUND', 'Not found');
+  const code = d.reason.rule === 'permission' ? 'PERMISSION_DENIED' : 'FORBIDDEN';
+  return new AppError('forbidden', code, d.reason.message, { required: d.reason.required });
+}
+
+const needsPreHandler = (spec: RouteSpec) => spec.access.load !== undefined || spec.grants !== undefined;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function routeId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
+  return `${spec.method} ${spec.url}`;
+}
+
+export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraSpecs: (url: string) => RouteSpec | undefined): void {
+  const { resolver, limiter, onDeny } = deps;
+
+  function authorize(req: FastifyRequest, spec: RouteSpec): void {
+    const ctx = req.ctx;
+    const d = spec.access.check({
+      principal: ctx.principal,
+      resource: spec.access.load ? ((ctx.resource ?? null) as never) : undefined,
+      readOnly: SAFE_METHODS.has(req.method),
+      ...(ctx.grants ? { grants: ctx.grants } : {}),
+    });
+    if (d.allowed) return;
+    const params = req.params as Record<string, string> | undefined;
+    onDeny?.({ ctx, route: spec, decision: d, ...(params?.id ? { resourceId: params.id } : {}) });
+    throw denial(d);
+  }
+
+  const makeOnRequest = (spec: RouteSpec): onRequestHookHandler => {
+    const id = routeId(spec);
+    const limited = { rateCategory: spec.rateCategory, limits: spec.limits, id };
+    return async function accessOnRequest(req, reply) {
+      const creds = extractCredentials(req.headers);
+      let principal: Principal | null = null;
+      if (creds) {
+        const r = await resolver.resolve(creds, { ip: req.ip });
+        principal = r === 'invalid' ? null : r;
+      }
+      const ua = req.headers['user-agent'];
+      req.ctx = { requestId: String(req.id), principal, ip: req.ip, log: req.log, ...(typeof ua === 'string' ? { userAgent: ua.slice(0, 256) } : {}) };
+      const rc = await limiter.check(limited, principal, req.ip);
+      if (rc.reported) setRateHeaders(reply, rc.reported);
+      if (!rc.allowed && rc.reported) throw rateLimited(rc.reported);
+      // Rules that need no loaded object or scope are decided here, before the body is even parsed.
+      if (!needsPreHandler(spec) || (spec.access.needsPrincipal && principal === null)) authorize(req, spec);
+    };
+  };
+
+  const makePreHandler = (spec: RouteSpec): preHandlerHookHandler => {
+    const load = spec.access.load as ((input: LoaderInput) => Promise<unknown>) | undefined;
+    return async function accessPreHandler(req) {
+      const input: LoaderInput = { params: (req.params ?? {}) as Record<string, string>, query: req.query, ctx: req.ctx };
+      if (spec.grants) {
+        const g = await spec.grants(input);
+        if (g) req.ctx.grants = g;
+      }
+      if (load) req.ctx.resource = await load(input);
+      authorize(req, spec);
+    };
+  };
+
+  app.addHook('onRoute', (opts: RouteOptions) => {
+    const config = (opts.config ?? {}) as { route?: RouteSpec; piped?: boolean };
+    if (config.piped) return;
+    const spec = config.route ?? extraSpecs(opts.url as string);
+    if (!spec || !isAccessRule(spec.access) || !spec.rateCategory || !spec.mode) {
+      throw new Error(`Route ${String(opts.method)} ${String(opts.url)} declares no access rule, rate category or mode; refusing to start`);
+    }
+    opts.config = { ...config, route: spec, piped: true };
+    const onReq = makeOnRequest(spec);
+    const existing = opts.onRequest ? (Array.isArray(opts.onRequest) ? opts.onRequest : [opts.onRequest]) : [];
+    opts.onRequest = [onReq, ...existing];
+    if (needsPreHandler(spec)) {
+      const pre = opts.preHandler ? (Array.isArray(opts.preHandler) ? opts.preHandler : [opts.preHandler]) : [];
+      opts.preHandler = [makePreHandler(spec), ...pre];
+    }
+  });
+}
+
+/** Registers declared routes (after installPipeline). */
+export function registerRoutes(app: FastifyInstance, specs: readonly RouteSpec[]): void {
+  for (const spec of specs) {
+    if (spec.external) continue;
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      ...(spec.schema ? { schema: spec.schema } : {}),
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+      config: { route: spec },
+      handler: spec.handler as never,
+    });
+  }
+}

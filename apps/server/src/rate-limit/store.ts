@@ -1,0 +1,27 @@
+/**
+ * The rate-limit store port. Two adapters: memory (one process) and Redis (shared by every instance), both built on
+ * rate-limiter-flexible so counting semantics are identical.
+ */
+export interface WindowState {
+  readonly limit: number;
+  readonly used: number;
+  readonly remaining: number;
+  /** Unix milliseconds when the window resets. */
+  readonly resetAt: number;
+  readonly allowed: boolean;
+}
+
+export interface RateLimitStore {
+  /** Counts one hit of `key` in a fixed window of `durationSeconds` allowing `limit` hits. */
+  consume(key: string, limit: number, durationSeconds: number): Promise<WindowState>;
+  /** Reads a window without counting (for usage reports). */
+  peek(key: string, limit: number, durationSeconds: number): Promise<WindowState>;
+  /**
+   * Takes one of `max` concurrent slots for `key` (stream connections). Returns a release function, or null when all
+   * slots are taken. Releasing twice is harmless.
+   */
+  acquireSlot(key: string, max: number): Promise<(() => Promise<void>) | null>;
+  /** Slots in use for `key`. */
+  slotsInUse(key: string): Promise<number>;
+  close(): Promise<void>;
+}
