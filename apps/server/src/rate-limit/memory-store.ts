@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimitStore, WindowState } from './store.ts';
 
 export function stateOf(res: RateLimiterRes | null, limit: number, durationSeconds: number, allowed: boolean): WindowState {
@@ -12,7 +12,7 @@ export function stateOf(res: RateLimiterRes | null, limit: number, durationSecon
  * Creates one limiter per (limit, duration) pair on first use. Keys already carry the category, so two pairs never
  * share a counter by accident.
  */
-export class LimiterPool<L extends RateLimiterMemory | import('rate-limiter-flexible').RateLimiterRedis> {
+export class LimiterPool<L extends RateLimiterMemory | RateLimiterRedis> {
   private readonly pool = new Map<string, L>();
   constructor(private readonly make: (points: number, duration: number, prefix: string) => L) {}
   get(limit: number, durationSeconds: number): L {
