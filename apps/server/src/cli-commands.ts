@@ -1,4 +1,5 @@
-/** Commands that modules add to the CLI (users:create, seed:demo …). */
+/** Commands that modules add to the CLI. */
 import type { Command } from 'commander';
+import { registerUsersCreate } from './modules/identity/identity.cli.ts';
 
-export const cliCommands: Array<(program: Command) => void> = [];
+export const cliCommands: Array<(program: Command) => void> = [registerUsersCreate];

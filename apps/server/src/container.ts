@@ -5,52 +5,108 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { createMemoryBus, type EventBus } from './events/bus.ts';
+import { createRedisBus } from './events/redis-bus.ts';
 import type { DenyEvent, PrincipalResolver } from './http/pipeline.ts';
 import type { RouteSpec } from './http/route.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.ts';
 import { createMemoryRateLimitStore } from './rate-limit/memory-store.ts';
+import { createRedisRateLimitStore } from './rate-limit/redis-store.ts';
 import type { RateLimitStore } from './rate-limit/store.ts';
+import { connectRedis } from './redis.ts';
 import { systemRoutes } from './modules/system/system.routes.ts';
+import { createAuditService, type AuditService } from './modules/audit/index.ts';
+import { createIdentityModule, resolveJwtSecret, type IdentityModule } from './modules/identity/index.ts';
+import { apiKeysRoutes, createApiKeysService, type ApiKeysService } from './modules/api-keys/index.ts';
+import { createUsageService, usageRoutes } from './modules/usage/index.ts';
 
 export interface Container {
   readonly config: Config;
   readonly database: Database;
+  readonly bus: EventBus;
   readonly limiter: RateLimiter;
   readonly resolver: PrincipalResolver;
+  readonly audit: AuditService;
+  readonly identity: IdentityModule;
+  readonly apiKeys: ApiKeysService;
   readonly routes: readonly RouteSpec[];
   readonly logger?: FastifyBaseLogger;
-  readonly onDeny?: (event: DenyEvent) => void;
+  readonly onDeny: (event: DenyEvent) => void;
   close(): Promise<void>;
 }
 
 export interface ContainerOverrides {
   readonly database?: Database;
+  /** Replaces the identity module's resolver (tests of the pipeline alone). */
   readonly resolver?: PrincipalResolver;
   readonly rateStore?: RateLimitStore;
+  readonly bus?: EventBus;
   /** Routes added by tests and benchmarks (declared like any other). */
   readonly extraRoutes?: readonly RouteSpec[];
   readonly logger?: FastifyBaseLogger;
 }
 
-const anonymousOnly: PrincipalResolver = { resolve: async () => 'invalid' };
-
 export async function createContainer(config: Config, overrides: ContainerOverrides = {}): Promise<Container> {
-  const database =
-    overrides.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
-  const rateStore = overrides.rateStore ?? createMemoryRateLimitStore();
+  const database = overrides.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const db = database.db;
+  // Redis, when configured, is shared by every instance: rate-limit counters, revocations and cache invalidations.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const rateStore = overrides.rateStore ?? (redis ? createRedisRateLimitStore(redis) : createMemoryRateLimitStore());
+  const bus = overrides.bus ?? (redis ? createRedisBus(redis) : createMemoryBus());
   const limiter = createRateLimiter(rateStore, config);
-  const resolver = overrides.resolver ?? anonymousOnly;
-  const routes: RouteSpec[] = [...systemRoutes({ ping: () => database.ping() }), ...(overrides.extraRoutes ?? [])];
+
+  const audit = createAuditService(db);
+  const apiKeys = createApiKeysService({ db, bus, audit });
+  const identity = await createIdentityModule({
+    config,
+    jwtSecret: await resolveJwtSecret(config),
+    db,
+    bus,
+    audit,
+    apiKeys: (key) => apiKeys.authenticate(key),
+  });
+  const usage = createUsageService(limiter);
+
+  const routes: RouteSpec[] = [
+    ...identity.routes(),
+    ...apiKeysRoutes(apiKeys),
+    ...usageRoutes(usage),
+    ...systemRoutes({ ping: () => database.ping() }),
+    ...(overrides.extraRoutes ?? []),
+  ];
+
+  const onDeny = ({ ctx, route, decision, resourceId }: DenyEvent) => {
+    // 401s are noise (every anonymous probe); what matters is a known principal refused something.
+    if (decision.status === 401) return;
+    audit.recordLater(ctx, {
+      action: 'access.denied',
+      outcome: 'denied',
+      targetType: 'route',
+      targetId: `${route.method} ${route.url}`,
+      details: { status: decision.status, rule: decision.reason.rule, required: decision.reason.required, ...(resourceId ? { resourceId } : {}) },
+    });
+  };
+
   return {
     config,
     database,
+    bus,
     limiter,
-    resolver,
+    resolver: overrides.resolver ?? identity.resolver,
+    audit,
+    identity,
+    apiKeys,
     routes,
+    onDeny,
     ...(overrides.logger ? { logger: overrides.logger } : {}),
     async close() {
+      identity.close();
+      apiKeys.close();
+      await audit.flush();
+      await bus.close();
       await rateStore.close();
       await database.close();
+      redis?.disconnect();
     },
   };
 }

@@ -6,15 +6,22 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createContainer } from './container.ts';
+import { openDatabase } from './db/database.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function serve(config: Config): Promise<FastifyInstance> {
-  const container = await createContainer(config);
-  await container.database.migrate();
+  // Migrate before the container: modules read their tables while starting (e.g. recent revocations).
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate();
+  const container = await createContainer(config, { database });
   const app = await buildApp(container);
   if (config.jwtSecretEphemeral) {
-    app.log.warn('JWT_SECRET is not set: using a random secret for this process; sessions end when it stops.');
+    app.log.warn(
+      config.databaseUrl
+        ? 'JWT_SECRET is not set: using a random secret for this process; sessions end when it stops and other instances reject its tokens.'
+        : 'JWT_SECRET is not set: using a generated secret kept in DATA_DIR/jwt-secret.',
+    );
   }
   let closing = false;
   const shutdown = async (signal: string) => {

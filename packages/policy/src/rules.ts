@@ -16,6 +16,10 @@ export interface Principal {
   readonly isStaff: boolean;
   readonly credits: number;
   readonly via: Via;
+  /** The sign-in session behind a JWT principal (logout and password change act on it). */
+  readonly sessionId?: string;
+  /** The API key behind an API-key principal. */
+  readonly apiKeyId?: string;
 }
 
 /** Anything an object-level rule can judge: it must say who owns it. */

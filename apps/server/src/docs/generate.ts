@@ -9,7 +9,9 @@ export const PERMISSIONS_DOC_PATH = new URL('../../../../docs/API_PERMISSIONS.md
 export async function generatePermissionsDoc(): Promise<string> {
   const config = loadConfig({ NODE_ENV: 'test' }, { dotenv: false });
   // Declaring routes needs no data: an empty in-memory database is enough to build the container.
-  const container = await createContainer(config, { database: await openDatabase({}) });
+  const database = await openDatabase({});
+  await database.migrate();
+  const container = await createContainer(config, { database });
   try {
     return renderPermissionsDoc(container.routes, config);
   } finally {

@@ -43,8 +43,15 @@ export function createRedisRateLimitStore(redis: Redis, prefix = 'gh'): RateLimi
       const now = Date.now();
       const ok = await redis.eval(ACQUIRE, 1, slotKey(key), now, now + SLOT_TTL_MS, max, member, SLOT_TTL_MS * 2);
       if (ok !== 1) return null;
+      // Refresh the set's expiry too: otherwise a stream held longer than its PEXPIRE (with no other acquire on the
+      // key) loses its slot record and the concurrent limit undercounts.
       const beat = setInterval(() => {
-        redis.zadd(slotKey(key), 'XX', Date.now() + SLOT_TTL_MS, member).catch(() => undefined);
+        redis
+          .multi()
+          .zadd(slotKey(key), 'XX', Date.now() + SLOT_TTL_MS, member)
+          .pexpire(slotKey(key), SLOT_TTL_MS * 2)
+          .exec()
+          .catch(() => undefined);
       }, SLOT_HEARTBEAT_MS);
       beat.unref();
       let released = false;

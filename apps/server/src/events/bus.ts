@@ -1,0 +1,36 @@
+/**
+ * The event bus port: fire-and-forget messages between the parts of one instance, or between instances (session
+ * revocations, cache invalidations, stream events). In-process adapter here, Redis pub/sub in redis-bus.ts.
+ */
+export type Listener = (message: unknown) => void;
+
+export interface EventBus {
+  publish(channel: string, message: unknown): Promise<void>;
+  /** Returns an unsubscribe function. Listeners must not throw; errors are swallowed to protect the publisher. */
+  subscribe(channel: string, listener: Listener): () => void;
+  close(): Promise<void>;
+}
+
+export function createMemoryBus(): EventBus {
+  const channels = new Map<string, Set<Listener>>();
+  return {
+    async publish(channel, message) {
+      for (const l of channels.get(channel) ?? []) {
+        try {
+          l(message);
+        } catch {
+          // A broken listener must not break the publisher or the other listeners.
+        }
+      }
+    },
+    subscribe(channel, listener) {
+      const set = channels.get(channel) ?? new Set();
+      channels.set(channel, set);
+      set.add(listener);
+      return () => void set.delete(listener);
+    },
+    async close() {
+      channels.clear();
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Sign-in and sessions: register, login, Google sign-in, refresh with rotation and reuse detection, logout.
+ *
+ * A session is a family of refresh tokens. Each refresh marks the presented token used and issues the next one; a
+ * used token presented again means it was stolen (or raced), so the whole family is revoked — the thief's copy and
+ * the victim's both stop working, and the user signs in again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db, Tx } from '../../db/database.ts';
+import type { RequestContext } from '../../http/context.ts';
+import type { AuditService } from '../audit/index.ts';
+import { identityErrors } from './identity.errors.ts';
+import { passwordProblem, type PasswordHasher } from './passwords.ts';
+import type { Revocations } from './revocations.ts';
+import { newRefreshToken, sha256, type AccessTokens } from './tokens.ts';
+import type { GoogleVerifier } from './google.ts';
+import { findUserByEmail, findUserByGoogleSub, insertUser, updateUser, type UserRow } from './users.repo.ts';
+import {
+  findRefreshToken,
+  insertRefreshToken,
+  insertSession,
+  markRefreshTokenUsed,
+  revokeSession,
+  touchSession,
+} from './sessions.repo.ts';
+import { toPublicUser, type PublicUser, type Tokens } from './view.ts';
+import type { UserCache } from './user-cache.ts';
+
+export interface SessionsDeps {
+  readonly db: Db;
+  readonly hasher: PasswordHasher;
+  readonly tokens: AccessTokens;
+  readonly revocations: Revocations;
+  readonly userCache: UserCache;
+  readonly audit: AuditService;
+  readonly google: GoogleVerifier | undefined;
+  readonly accessTtlSeconds: number;
+  readonly refreshTtlSeconds: number;
+}
+
+export interface SignedIn {
+  readonly user: PublicUser;
+  readonly tokens: Tokens;
+}
+
+const isUniqueViolation = (e: unknown): boolean => {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return err.code === '23505' || err.cause?.code === '23505';
+};
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function createSessionsService(d: SessionsDeps) {
+  async function startSession(tx: Tx, ctx: RequestContext, userId: string): Promise<Tokens> {
+    const session = await insertSession(tx, {
+      id: randomUUID(),
+      userId,
+      expiresAt: new Date(Date.now() + d.refreshTtlSeconds * 1000),
+      ip: ctx.ip,
+      userAgent: ctx.userAgent ?? null,
+    });
+    return nextTokens(tx, userId, session.id);
+  }
+
+  async function nextTokens(tx: Tx, userId: string, sessionId: string): Promise<Tokens> {
+    const refreshToken = newRefreshToken();
+    await insertRefreshToken(tx, { id: randomUUID(), sessionId, tokenHash: sha256(refreshToken) });
+    return {
+      accessToken: d.tokens.sign(userId, sessionId),
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: d.accessTtlSeconds,
+    };
+  }
+
+  async function signIn(ctx: RequestContext, user: UserRow, action: string, details?: Record<string, unknown>): Promise<SignedIn> {
+    const tokens = await d.db.transaction(async (tx) => {
+      const t = await startSession(tx, ctx, user.id);
+      await d.audit.record(tx, ctx, { action, outcome: 'success', actorId: user.id, ...(details ? { details } : {}) });
+      return t;
+    });
+    return { user: toPublicUser(user), tokens };
+  }
+
+  return {
+    async register(ctx: RequestContext, input: { email: string; password: string; name?: string | undefined }): Promise<SignedIn> {
+      const email = normaliseEmail(input.email);
+      const problem = passwordProblem(input.password, email);
+      if (problem) throw identityErrors.weakPassword(problem, 'password');
+      const passwordHash = await d.hasher.hash(input.password);
+      try {
+        return await d.db.transaction(async (tx) => {
+          const user = await insertUser(tx, { id: randomUUID(), email, name: input.name?.trim() ?? '', passwordHash });
+          const tokens = await startSession(tx, ctx, user.id);
+          await d.audit.record(tx, ctx, { action: 'auth.register', outcome: 'success', actorId: user.id });
+          return { user: toPublicUser(user), tokens };
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw identityErrors.emailTaken();
+        throw e;
+      }
+    },
+
+    async login(ctx: RequestContext, input: { email: string; password: string }): Promise<SignedIn> {
+      const email = normaliseEmail(input.email);
+      const user = await findUserByEmail(d.db, email);
+      // Always run one argon2 verification, so an unknown email costs what a wrong password costs.
+      const ok = await d.hasher.verify(user?.passwordHash ?? null, input.password);
+      if (!user || !ok) {
+        d.audit.recordLater(ctx, {
+          action: 'auth.login',
+          outcome: 'failure',
+          actorId: user?.id ?? null,
+          details: { reason: user ? 'wrong_password' : 'unknown_email', ...(user ? {} : { email: email.slice(0, 254) }) },
+        });
+        throw identityErrors.invalidLogin();
+      }
+      return signIn(ctx, user, 'auth.login');
+    },
+
+    async googleSignIn(ctx: RequestContext, idToken: string): Promise<SignedIn> {
+      if (!d.google) throw identityErrors.googleNotConfigured();
+      const g = await d.google.verify(idToken);
+      if (!g) {
+        d.audit.recordLater(ctx, { action: 'auth.google', outcome: 'failure', actorId: null, details: { reason: 'invalid_token' } });
+        throw identityErrors.googleTokenInvalid();
+      }
+      // An unverified email could belong to someone else: never link or create an account on it.
+      if (!g.emailVerified) throw identityErrors.googleEmailUnverified();
+      const email = normaliseEmail(g.email);
+      let user = await findUserByGoogleSub(d.db, g.sub);
+      let how = 'existing';
+      if (!user) {
+        const byEmail = await findUserByEmail(d.db, email);
+        if (byEmail) {
+          user = (await updateUser(d.db, byEmail.id, { googleSub: g.sub }))!;
+          how = 'linked';
+        } else {
+          try {
+            user = await insertUser(d.db, { id: randomUUID(), email, name: g.name, googleSub: g.sub, passwordHash: null });
+          } catch (e) {
+            if (!isUniqueViolation(e)) throw e;
+            // Two first sign-ins raced; the other one created the account.
+            user = (await findUserByGoogleSub(d.db, g.sub)) ?? (await findUserByEmail(d.db, email));
+            if (!user) throw e;
+          }
+          how = 'created';
+        }
+      }
+      return signIn(ctx, user, 'auth.google', { account: how });
+    },
+
+    async refresh(ctx: RequestContext, refreshToken: string): Promise<Tokens> {
+      const found = await findRefreshToken(d.db, sha256(refreshToken));
+      if (!found) throw identityErrors.invalidRefresh();
+      const { token, session } = found;
+      if (session.revokedAt !== null || session.expiresAt.getTime() <= Date.now()) throw identityErrors.invalidRefresh();
+      const reuse = async () => {
+        await d.db.transaction(async (tx) => {
+          await revokeSession(tx, session.id, 'refresh_reuse');
+          await d.audit.record(tx, ctx, {
+            action: 'auth.refresh_reuse_detected',
+            outcome: 'denied',
+            actorId: session.userId,
+            targetType: 'session',
+            targetId: session.id,
+          });
+        });
+        await d.revocations.revoke([session.id]);
+        return identityErrors.invalidRefresh();
+      };
+      if (token.usedAt !== null) throw await reuse();
+      const tokens = await d.db.transaction(async (tx) => {
+        if (!(await markRefreshTokenUsed(tx, token.id))) return null;
+        await touchSession(tx, session.id);
+        return nextTokens(tx, session.userId, session.id);
+      });
+      if (!tokens) throw await reuse();
+      return tokens;
+    },
+
+    async logout(ctx: RequestContext, sessionId: string | undefined, refreshToken: string | undefined): Promise<void> {
+      const userId = ctx.principal?.userId;
+      const ids = new Set<string>();
+      if (sessionId) ids.add(sessionId);
+      if (refreshToken) {
+        // Only a refresh token of the caller's own sessions counts; anything else is ignored, not an oracle.
+        const found = await findRefreshToken(d.db, sha256(refreshToken));
+        if (found && found.session.userId === userId) ids.add(found.session.id);
+      }
+      const revoked: string[] = [];
+      await d.db.transaction(async (tx) => {
+        for (const id of ids) if (await revokeSession(tx, id, 'logout')) revoked.push(id);
+        await d.audit.record(tx, ctx, { action: 'auth.logout', outcome: 'success', details: { sessions: revoked.length } });
+      });
+      await d.revocations.revoke([...ids]);
+    },
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -1,0 +1,1 @@
+export const subMinutes = (d: Date, minutes: number): Date => new Date(d.getTime() - minutes * 60_000);

@@ -1,0 +1,311 @@
+/**
+ * Throughput cost of the access layer: run with `npx tsx bench/access-overhead.ts`.
+ *
+ * Two servers answer the same static body, `{"data":{"ok":true}}`:
+ *
+ *   plain  a bare Fastify instance (same Fastify, logger off, no hooks), GET /bench/plain
+ *   gated  the real app (createContainer + buildApp: request ids, security headers, error handling, OpenAPI, the access
+ *          pipeline), GET /bench/gated declared with `and(authenticated, proTier)`, rate category `default`. Every
+ *          request verifies an HS256 JWT with fast-jwt (verifier cache off, so each request pays the HMAC), looks the
+ *          user's principal up in a Map (tier enterprise), counts the per-user rate window in the memory store
+ *          (RATE_DEFAULT_ENTERPRISE_PER_MINUTE is raised so the bench never hits it) and evaluates the rule.
+ *
+ * Each server runs in its own child process (this file, forked with `serve plain|gated`), so autocannon's load
+ * generator, here in the parent, never shares an event loop with the server it measures; on a 2-core machine the
+ * server under load gets one core and the load generator the other. Only one server is loaded at a time. Both listen
+ * on 127.0.0.1 only.
+ *
+ * After a sanity check (the gated route answers 401 without a token, 403 for a free-tier token, 200 with the body and
+ * X-RateLimit headers for the enterprise token) and a warm-up, runs alternate plain, gated, plain, gated … so that
+ * drift (CPU frequency, other load) hits both alike. Reported per server: the median over rounds of the mean req/s,
+ * the median p99 latency, and the server's CPU use (a server well under 100% of a core means the load generator,
+ * not the server, was the limit, and the ratio is then flattering). Any error, timeout or non-2xx fails the run.
+ *
+ * The last line is the ratio gated/plain of the median req/s; exit code 1 if it is below TARGET_RATIO.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { Principal } from '@gatehouse/policy';
+import type { PrincipalResolver } from '../apps/server/src/http/pipeline.ts';
+
+const ROUNDS = 3;
+const DURATION_S = 5;
+const WARMUP_S = 2;
+const CONNECTIONS = 50;
+const PIPELINING = 1;
+const TARGET_RATIO = 0.7;
+const HOST = '127.0.0.1';
+const BODY = JSON.stringify({ data: { ok: true } });
+
+type Kind = 'plain' | 'gated';
+
+/** Messages from a server child. */
+type FromChild =
+  | { type: 'ready'; port: number; tokens?: { enterprise: string; free: string } }
+  | { type: 'cpu'; usage: NodeJS.CpuUsage };
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Children: one server each.
+
+async function servePlain(): Promise<{ port: number; close: () => Promise<void> }> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.get('/bench/plain', async () => ({ data: { ok: true } }));
+  await app.listen({ host: HOST, port: 0 });
+  return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
+}
+
+async function serveGated(): Promise<{ port: number; tokens: { enterprise: string; free: string }; close: () => Promise<void> }> {
+  const [{ createSigner, createVerifier }, { and, authenticated, proTier }, { loadConfig }, { createContainer }, { buildApp }, { openDatabase }, { defineRoute }] =
+    await Promise.all([
+      import('fast-jwt'),
+      import('@gatehouse/policy'),
+      import('../apps/server/src/config.ts'),
+      import('../apps/server/src/container.ts'),
+      import('../apps/server/src/app.ts'),
+      import('../apps/server/src/db/database.ts'),
+      import('../apps/server/src/http/route.ts'),
+    ]);
+
+  const secret = randomBytes(32).toString('base64url');
+  const config = loadConfig(
+    { NODE_ENV: 'test', JWT_SECRET: secret, LOG_LEVEL: 'silent', RATE_DEFAULT_ENTERPRISE_PER_MINUTE: '100000000' },
+    { dotenv: false },
+  );
+
+  // The production path: verify the access token (one algorithm, pinned iss/aud, required exp), then find the user.
+  const verify = createVerifier({
+    key: config.jwtSecret,
+    algorithms: ['HS256'],
+    allowedIss: config.jwtIssuer,
+    allowedAud: config.jwtAudience,
+    requiredClaims: ['exp'],
+    cache: false,
+  });
+  const sign = createSigner({ key: config.jwtSecret, algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: 3_600_000 });
+  const users = new Map<string, Principal>();
+  const enterpriseUser: Principal = { userId: '00000000-0000-4000-8000-00000000e001', tier: 'enterprise', isStaff: false, credits: 0, via: 'jwt' };
+  const freeUser: Principal = { userId: '00000000-0000-4000-8000-00000000f001', tier: 'free', isStaff: false, credits: 0, via: 'jwt' };
+  for (const u of [enterpriseUser, freeUser]) users.set(u.userId, u);
+  const resolver: PrincipalResolver = {
+    async resolve(creds) {
+      if (creds.bearer === undefined || creds.bearer === '') return creds.apiKey === undefined ? null : 'invalid';
+      try {
+        const claims = verify(creds.bearer) as { sub?: unknown };
+        return (typeof claims.sub === 'string' && users.get(claims.sub)) || 'invalid';
+      } catch {
+        return 'invalid';
+      }
+    },
+  };
+
+  const route = defineRoute({
+    method: 'GET',
+    url: '/bench/gated',
+    access: and(authenticated, proTier),
+    rateCategory: 'default',
+    mode: 'sync',
+    docs: { section: 'Bench', group: 'Bench', notes: 'access-overhead benchmark route' },
+    handler: async () => ({ data: { ok: true } }),
+  });
+
+  const database = await openDatabase({});
+  await database.migrate();
+  const container = await createContainer(config, { database, resolver, extraRoutes: [route] });
+  const app = await buildApp(container);
+  await app.listen({ host: HOST, port: 0 });
+  return {
+    port: (app.server.address() as AddressInfo).port,
+    tokens: { enterprise: sign({ sub: enterpriseUser.userId }), free: sign({ sub: freeUser.userId }) },
+    async close() {
+      await app.close();
+      await container.close();
+    },
+  };
+}
+
+async function child(kind: Kind): Promise<void> {
+  const server: { port: number; tokens?: { enterprise: string; free: string }; close: () => Promise<void> } =
+    kind === 'plain' ? await servePlain() : await serveGated();
+  process.on('message', (msg: unknown) => {
+    if (msg === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies FromChild);
+    if (msg === 'close') void server.close().finally(() => process.exit(0));
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ type: 'ready', port: server.port, ...(server.tokens ? { tokens: server.tokens } : {}) } satisfies FromChild);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Parent: the load generator.
+
+interface Server {
+  readonly kind: Kind;
+  readonly proc: ChildProcess;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+function nextMessage<T extends FromChild['type']>(proc: ChildProcess, type: T): Promise<Extract<FromChild, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromChild) => {
+      if (m.type !== type) return;
+      cleanup();
+      resolve(m as Extract<FromChild, { type: T }>);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`server child exited (code ${code}) before sending '${type}'`));
+    };
+    const cleanup = () => {
+      proc.off('message', onMessage);
+      proc.off('exit', onExit);
+    };
+    proc.on('message', onMessage);
+    proc.on('exit', onExit);
+  });
+}
+
+async function start(kind: Kind): Promise<{ proc: ChildProcess; ready: Extract<FromChild, { type: 'ready' }> }> {
+  // Forked with this process's execArgv, i.e. tsx's loader.
+  const proc = fork(fileURLToPath(import.meta.url), ['serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return { proc, ready: await nextMessage(proc, 'ready') };
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, 'exit');
+  proc.send('close');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function expectResponse(url: string, headers: Record<string, string>, status: number, what: string, body?: string): Promise<Response> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  if (res.status !== status || (body !== undefined && text !== body)) {
+    throw new Error(`sanity check failed: ${what}: expected ${status}${body ? ` ${body}` : ''}, got ${res.status} ${text.slice(0, 200)}`);
+  }
+  return res;
+}
+
+interface Run {
+  readonly rps: number;
+  readonly p99: number;
+  readonly requests: number;
+  readonly serverCpu: number;
+  readonly loadCpu: number;
+}
+
+async function load(server: Server, durationS: number): Promise<Run> {
+  const { default: autocannon } = await import('autocannon');
+  server.proc.send('cpu');
+  const cpu0 = (await nextMessage(server.proc, 'cpu')).usage;
+  const self0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const r = await autocannon({ url: server.url, connections: CONNECTIONS, pipelining: PIPELINING, duration: durationS, headers: server.headers });
+  const wallUs = Number(process.hrtime.bigint() - t0) / 1_000;
+  const self = process.cpuUsage(self0);
+  server.proc.send('cpu');
+  const cpu1 = (await nextMessage(server.proc, 'cpu')).usage;
+  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
+    throw new Error(`${server.kind}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
+  }
+  const cpu = (u: NodeJS.CpuUsage) => u.user + u.system;
+  return {
+    rps: r.requests.average,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    serverCpu: (cpu(cpu1) - cpu(cpu0)) / wallUs,
+    loadCpu: cpu(self) / wallUs,
+  };
+}
+
+const median = (values: readonly number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const started = await Promise.allSettled([start('plain'), start('gated')]);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    for (const s of started) if (s.status === 'fulfilled') await stop(s.value.proc);
+    throw failed.reason;
+  }
+  const [plainChild, gatedChild] = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof start>>>).value) as [
+    Awaited<ReturnType<typeof start>>,
+    Awaited<ReturnType<typeof start>>,
+  ];
+  try {
+    const tokens = gatedChild.ready.tokens!;
+    const plain: Server = { kind: 'plain', proc: plainChild.proc, url: `http://${HOST}:${plainChild.ready.port}/bench/plain`, headers: {} };
+    const gated: Server = {
+      kind: 'gated',
+      proc: gatedChild.proc,
+      url: `http://${HOST}:${gatedChild.ready.port}/bench/gated`,
+      headers: { authorization: `Bearer ${tokens.enterprise}` },
+    };
+
+    // The benchmark must measure what it claims to: the gated route really authenticates, authorizes and limits.
+    await expectResponse(plain.url, {}, 200, 'plain route', BODY);
+    await expectResponse(gated.url, {}, 401, 'gated route without a token');
+    await expectResponse(gated.url, { authorization: `Bearer ${tokens.enterprise.slice(0, -2)}xx` }, 401, 'gated route with a forged token');
+    await expectResponse(gated.url, { authorization: `Bearer ${tokens.free}` }, 403, 'gated route with a free-tier token');
+    const ok = await expectResponse(gated.url, gated.headers, 200, 'gated route with the enterprise token', BODY);
+    if (ok.headers.get('x-ratelimit-limit') !== '100000000') throw new Error('sanity check failed: gated route reports no rate window');
+
+    console.log(
+      `access-overhead: node ${process.version}, ${os.cpus().length} cores, ${ROUNDS} rounds x ${DURATION_S} s per server, ` +
+        `${CONNECTIONS} connections, pipelining ${PIPELINING}, ${WARMUP_S} s warm-up each; servers in child processes`,
+    );
+    await load(plain, WARMUP_S);
+    await load(gated, WARMUP_S);
+
+    const runs: Record<Kind, Run[]> = { plain: [], gated: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const server of [plain, gated]) {
+        const run = await load(server, DURATION_S);
+        runs[server.kind].push(run);
+        console.log(
+          `  round ${round} ${server.kind.padEnd(5)} ${run.rps.toFixed(0).padStart(7)} req/s  p99 ${String(run.p99).padStart(3)} ms  ` +
+            `server cpu ${(run.serverCpu * 100).toFixed(0).padStart(3)}%  load-generator cpu ${(run.loadCpu * 100).toFixed(0).padStart(3)}%`,
+        );
+      }
+    }
+
+    const header = ['server', 'median req/s', 'median p99 ms', 'server cpu', 'requests'];
+    const rows = (['plain', 'gated'] as const).map((kind) => [
+      kind,
+      median(runs[kind].map((r) => r.rps)).toFixed(0),
+      median(runs[kind].map((r) => r.p99)).toFixed(0),
+      `${(median(runs[kind].map((r) => r.serverCpu)) * 100).toFixed(0)}%`,
+      String(runs[kind].reduce((n, r) => n + r.requests, 0)),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    console.log(line(header));
+    for (const row of rows) console.log(line(row));
+
+    const ratio = median(runs.gated.map((r) => r.rps)) / median(runs.plain.map((r) => r.rps));
+    await Promise.all([stop(plainChild.proc), stop(gatedChild.proc)]);
+    const missed = ratio < TARGET_RATIO;
+    console.log(`access-overhead ratio: ${ratio.toFixed(2)} (target >= ${TARGET_RATIO.toFixed(2)})${missed ? ' — MISSED' : ''}`);
+    if (missed) process.exitCode = 1;
+  } finally {
+    await Promise.all([stop(plainChild.proc), stop(gatedChild.proc)]);
+  }
+}
+
+if (process.argv[2] === 'serve') {
+  const kind = process.argv[3];
+  if (kind !== 'plain' && kind !== 'gated') throw new Error(`unknown server kind ${String(kind)}`);
+  await child(kind);
+} else {
+  await main();
+}
