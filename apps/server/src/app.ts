@@ -58,6 +58,11 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerSecurityHeaders(app);
+  // A POST without a body validates as an empty object, so optional-body routes work and required fields are
+  // reported by name ("body.email is required") rather than as "body must be object".
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH')) req.body = {};
+  });
   registerErrorHandling(app);
   installPipeline(
     app,

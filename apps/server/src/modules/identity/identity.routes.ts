@@ -68,10 +68,10 @@ export function identityRoutes(sessions: SessionsService): RouteSpec[] {
       rateCategory: 'auth',
       mode: 'sync',
       docs: docs('Invalidate token: the access token and its refresh family stop working'),
-      schema: { body: Type.Optional(Type.Object({ refreshToken: Type.Optional(RefreshToken) }, strict)) },
+      schema: { body: Type.Object({ refreshToken: Type.Optional(RefreshToken) }, strict) },
       handler: async (req, reply) => {
         const ctx = requirePrincipal(req.ctx);
-        await sessions.logout(ctx, ctx.principal.sessionId, req.body?.refreshToken);
+        await sessions.logout(ctx, ctx.principal.sessionId, req.body.refreshToken);
         return reply.code(204).send();
       },
     }),

@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createSigner } from 'fast-jwt';
+import { createTestApp, type TestApp } from '../../testing/app.ts';
+import { auth, nextIp, registerUser } from '../../testing/users.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t?.close());
+
+const me = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/users/me', headers });
+const login = (email: string, password: string, ip = nextIp()) =>
+  t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: ip, payload: { email, password } });
+const refresh = (refreshToken: string) =>
+  t.app.inject({ method: 'POST', url: '/api/auth/refresh', remoteAddress: nextIp(), payload: { refreshToken } });
+
+describe('registration', () => {
+  it('creates an account and returns the user and tokens without any secret', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: nextIp(), payload: { email: 'New.Person@Example.com', password: 'a sturdy passphrase', name: 'New' } });
+    expect(res.statusCode).toBe(201);
+    const { user, tokens } = res.json().data;
+    expect(user).toMatchObject({ email: 'new.person@example.com', name: 'New', tier: 'free', isStaff: false, credits: 0, hasPassword: true });
+    expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    expect(res.body).not.toMatch(/argon2|passwordHash|password_hash/);
+    expect((await me(auth(tokens))).statusCode).toBe(200);
+  });
+
+  it('refuses an email that exists in another case with 409', async () => {
+    await registerUser(t.app, { email: 'dup@example.com' });
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: nextIp(), payload: { email: 'DUP@example.com', password: 'another passphrase' } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('EMAIL_TAKEN');
+  });
+
+  it.each([
+    ['a malformed email', { email: 'not-an-email', password: 'a sturdy passphrase' }, 'body.email'],
+    ['a very long email', { email: `${'a'.repeat(250)}@example.com`, password: 'a sturdy passphrase' }, 'body.email'],
+    ['a short password', { email: 'short@example.com', password: 'short' }, 'body.password'],
+    ['a very long password', { email: 'long@example.com', password: 'x'.repeat(300) }, 'body.password'],
+    ['a password containing the email', { email: 'alice.smith@example.com', password: 'alice.smith@example.com1' }, 'body.password'],
+    ['an unknown field', { email: 'x@example.com', password: 'a sturdy passphrase', isStaff: true }, 'body.isStaff'],
+  ])('refuses %s with 400 naming the field', async (_name, payload, path) => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: nextIp(), payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details.map((d: { path: string }) => d.path)).toContain(path);
+  });
+
+  it('limits registrations to 5 an hour per IP', async () => {
+    const ip = nextIp();
+    const codes = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: ip, payload: { email: `burst${i}@example.com`, password: 'a sturdy passphrase' } });
+      codes.push(r.statusCode);
+    }
+    expect(codes).toEqual([201, 201, 201, 201, 201, 429]);
+  });
+});
+
+describe('login', () => {
+  it('signs in with the right password, whatever the email case', async () => {
+    const u = await registerUser(t.app, { email: 'login.ok@example.com' });
+    const res = await login('LOGIN.OK@example.com', u.password);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data.user.id).toBe(u.id);
+  });
+
+  it('gives a wrong password and an unknown email the same 401, and verifies a hash for both', async () => {
+    const u = await registerUser(t.app);
+    const verify = vi.spyOn(t.container.identity.hasher, 'verify');
+    const wrong = await login(u.email, 'not the password');
+    const unknown = await login('nobody-here@example.com', 'not the password');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json().error).toBe(unknown.json().error);
+    expect(wrong.json().code).toBe(unknown.json().code);
+    // Both paths ran exactly one argon2 verification: the unknown email against a dummy hash.
+    expect(verify).toHaveBeenCalledTimes(2);
+    verify.mockRestore();
+  });
+
+  it('limits logins to 10 a minute per IP', async () => {
+    const ip = nextIp();
+    const codes = [];
+    for (let i = 0; i < 11; i++) codes.push((await login('nobody@example.com', 'whatever it is', ip)).statusCode);
+    expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
+    expect(codes[10]).toBe(429);
+  });
+});
+
+describe('access tokens', () => {
+  const secret = 'test-secret-that-is-at-least-32-bytes-long!!';
+  const forge = (opts: Record<string, unknown>, payload: Record<string, unknown>, key = secret) =>
+    createSigner({ key, algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' }, ...opts })(payload);
+
+  it('accepts a token forged with exactly our settings (so the refusals below test one thing each)', async () => {
+    const u = await registerUser(t.app);
+    const [, body] = u.accessToken.split('.');
+    const { sid } = JSON.parse(Buffer.from(body!, 'base64url').toString());
+    const token = forge({ iss: 'gatehouse', aud: 'gatehouse-api', expiresIn: 60_000 }, { sub: u.id, sid });
+    expect((await me({ authorization: `Bearer ${token}` })).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['a tampered payload', 'tamper'],
+    ['an expired token', 'expired'],
+    ['a token signed with another secret', 'secret'],
+    ['alg: none', 'none'],
+    ['a wrong audience', 'aud'],
+    ['a wrong issuer', 'iss'],
+    ['no exp claim', 'noexp'],
+    ['a wrong typ header', 'typ'],
+  ])('refuses %s with 401', async (_name, kind) => {
+    const u = await registerUser(t.app);
+    const [h, b, s] = u.accessToken.split('.');
+    const claims = JSON.parse(Buffer.from(b!, 'base64url').toString());
+    const base = { sub: u.id, sid: claims.sid };
+    const std = { iss: 'gatehouse', aud: 'gatehouse-api', expiresIn: 60_000 };
+    let token: string;
+    switch (kind) {
+      case 'tamper':
+        token = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })).toString('base64url')}.${s}`;
+        break;
+      case 'expired':
+        token = forge({ ...std, expiresIn: undefined }, { ...base, exp: Math.floor(Date.now() / 1000) - 10, iat: Math.floor(Date.now() / 1000) - 100 });
+        break;
+      case 'secret':
+        token = forge(std, base, 'another-secret-that-is-at-least-32-bytes!!');
+        break;
+      case 'none':
+        token = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${b}.`;
+        break;
+      case 'aud':
+        token = forge({ ...std, aud: 'someone-else' }, base);
+        break;
+      case 'iss':
+        token = forge({ ...std, iss: 'evil' }, base);
+        break;
+      case 'noexp':
+        token = forge({ iss: 'gatehouse', aud: 'gatehouse-api' }, base);
+        break;
+      default:
+        token = createSigner({ key: secret, algorithm: 'HS256', ...std })(base);
+    }
+    const res = await me({ authorization: `Bearer ${token}` });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error).toBe('Unauthorized');
+  });
+});
+
+describe('refresh', () => {
+  it('rotates: the new refresh token works and the old one stops working', async () => {
+    const u = await registerUser(t.app);
+    const first = await refresh(u.refreshToken);
+    expect(first.statusCode).toBe(200);
+    const next = first.json().data.tokens;
+    expect(next.refreshToken).not.toBe(u.refreshToken);
+    expect((await me(auth(next))).statusCode).toBe(200);
+    expect((await refresh(next.refreshToken)).statusCode).toBe(200);
+  });
+
+  it('treats a reused refresh token as theft: 401, and the whole family is dead', async () => {
+    const u = await registerUser(t.app);
+    const next = (await refresh(u.refreshToken)).json().data.tokens;
+    const reuse = await refresh(u.refreshToken);
+    expect(reuse.statusCode).toBe(401);
+    // The legitimate holder's newer tokens die too: refresh and access.
+    expect((await refresh(next.refreshToken)).statusCode).toBe(401);
+    expect((await me(auth(next))).statusCode).toBe(401);
+    expect((await me(auth(u))).statusCode).toBe(401);
+    await t.container.audit.flush();
+    const entries = await t.container.audit.list({ userId: u.id, action: 'auth.refresh_reuse_detected' });
+    expect(entries).toHaveLength(1);
+  });
+
+  it('answers two concurrent refreshes with one token by issuing once and killing the family', async () => {
+    const u = await registerUser(t.app);
+    const [a, b] = await Promise.all([refresh(u.refreshToken), refresh(u.refreshToken)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 401]);
+    const winner = (a.statusCode === 200 ? a : b).json().data.tokens;
+    expect((await me(auth(winner))).statusCode).toBe(401);
+  });
+
+  it('refuses garbage and unknown refresh tokens with 401', async () => {
+    expect((await refresh('ghr_nope')).statusCode).toBe(401);
+    const bad = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: 'x'.repeat(600) } });
+    expect(bad.statusCode).toBe(400);
+  });
+});
+
+describe('logout', () => {
+  it('ends the access token and its refresh family at once', async () => {
+    const u = await registerUser(t.app);
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth(u) });
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe('');
+    expect((await me(auth(u))).statusCode).toBe(401);
+    expect((await refresh(u.refreshToken)).statusCode).toBe(401);
+  });
+
+  it('leaves the user’s other sessions alone', async () => {
+    const u = await registerUser(t.app);
+    const other = (await login(u.email, u.password)).json().data.tokens;
+    await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth(u) });
+    expect((await me(auth(other))).statusCode).toBe(200);
+  });
+
+  it('needs a principal', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout' })).statusCode).toBe(401);
+  });
+
+  it('keeps revoked sessions revoked after a restart (the revocation set is reloaded)', async () => {
+    const u = await registerUser(t.app);
+    await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth(u) });
+    const { createContainer } = await import('../../container.ts');
+    const { buildApp } = await import('../../app.ts');
+    const fresh = await createContainer(t.container.config, { database: { ...t.container.database, close: async () => undefined } });
+    const app2 = await buildApp(fresh);
+    try {
+      expect((await app2.inject({ method: 'GET', url: '/api/users/me', headers: auth(u) })).statusCode).toBe(401);
+    } finally {
+      await app2.close();
+      await fresh.close();
+    }
+  });
+});
+
+describe('password change', () => {
+  const change = (u: { accessToken: string }, currentPassword: string, newPassword: string) =>
+    t.app.inject({ method: 'POST', url: '/api/users/password', headers: auth(u), payload: { currentPassword, newPassword } });
+
+  it('changes the password, keeps this session, and revokes the others at once', async () => {
+    const u = await registerUser(t.app);
+    const other = (await login(u.email, u.password)).json().data.tokens;
+    expect((await change(u, u.password, 'a brand new passphrase')).statusCode).toBe(204);
+    expect((await me(auth(u))).statusCode).toBe(200);
+    expect((await me(auth(other))).statusCode).toBe(401);
+    expect((await refresh(other.refreshToken)).statusCode).toBe(401);
+    expect((await login(u.email, u.password)).statusCode).toBe(401);
+    expect((await login(u.email, 'a brand new passphrase')).statusCode).toBe(200);
+  });
+
+  it('refuses a wrong current password with 403 and changes nothing', async () => {
+    const u = await registerUser(t.app);
+    expect((await change(u, 'wrong current one', 'a brand new passphrase')).statusCode).toBe(403);
+    expect((await login(u.email, u.password)).statusCode).toBe(200);
+  });
+
+  it('refuses a weak new password with 400', async () => {
+    const u = await registerUser(t.app);
+    const res = await change(u, u.password, 'short');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details[0].path).toBe('body.newPassword');
+  });
+});
