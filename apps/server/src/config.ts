@@ -17,6 +17,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  readonly redisPrefix: string;
   readonly jwtSecret: string;
   /** True when no JWT_SECRET was given and one was generated for this process (tokens die with it). */
   readonly jwtSecretEphemeral: boolean;
@@ -102,6 +104,7 @@ export function loadConfig(env: Env = process.env, opts: { dotenv?: boolean } = 
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || 'gh',
     jwtSecret,
     jwtSecretEphemeral,
     jwtIssuer: env.JWT_ISSUER || 'gatehouse',

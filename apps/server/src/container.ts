@@ -51,8 +51,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const db = database.db;
   // Redis, when configured, is shared by every instance: rate-limit counters, revocations and cache invalidations.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
-  const rateStore = overrides.rateStore ?? (redis ? createRedisRateLimitStore(redis) : createMemoryRateLimitStore());
-  const bus = overrides.bus ?? (redis ? createRedisBus(redis) : createMemoryBus());
+  const rateStore = overrides.rateStore ?? (redis ? createRedisRateLimitStore(redis, config.redisPrefix) : createMemoryRateLimitStore());
+  const bus = overrides.bus ?? (redis ? createRedisBus(redis, `${config.redisPrefix}:bus:`) : createMemoryBus());
   const limiter = createRateLimiter(rateStore, config);
 
   const audit = createAuditService(db);

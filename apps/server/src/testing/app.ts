@@ -1,6 +1,7 @@
 /**
  * Builds a real app (real database, real pipeline) for tests, driven with `app.inject`.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../config.ts';
 import { buildApp } from '../app.ts';
@@ -20,6 +21,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
       JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long!!',
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
+      // With TEST_REDIS_URL (CI), apps share real Redis for limits and events, each under its own prefix.
+      ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL, REDIS_PREFIX: `ghtest-${randomBytes(4).toString('hex')}` } : {}),
       ...env,
     },
     { dotenv: false },
