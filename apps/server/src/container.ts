@@ -19,6 +19,9 @@ import { createAuditService, type AuditService } from './modules/audit/index.ts'
 import { createIdentityModule, resolveJwtSecret, type IdentityModule } from './modules/identity/index.ts';
 import { apiKeysRoutes, createApiKeysService, type ApiKeysService } from './modules/api-keys/index.ts';
 import { createUsageService, usageRoutes } from './modules/usage/index.ts';
+import type { AppModule, ModuleDeps } from './modules/module.ts';
+import { createCommerceModule } from './modules/commerce/index.ts';
+import { createWorkflowsModule } from './modules/workflows/index.ts';
 
 export interface Container {
   readonly config: Config;
@@ -66,11 +69,15 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     apiKeys: (key) => apiKeys.authenticate(key),
   });
   const usage = createUsageService(limiter);
+  const deps: ModuleDeps = { config, database, db, bus, audit, limiter, identity };
+  // Domain modules, in the order their routes appear in the docs.
+  const modules: AppModule[] = [await createWorkflowsModule(deps), await createCommerceModule(deps)];
 
   const routes: RouteSpec[] = [
     ...identity.routes(),
     ...apiKeysRoutes(apiKeys),
     ...usageRoutes(usage),
+    ...modules.flatMap((m) => m.routes()),
     ...systemRoutes({ ping: () => database.ping() }),
     ...(overrides.extraRoutes ?? []),
   ];
@@ -100,6 +107,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     onDeny,
     ...(overrides.logger ? { logger: overrides.logger } : {}),
     async close() {
+      for (const m of modules) await m.close?.();
       identity.close();
       apiKeys.close();
       await audit.flush();

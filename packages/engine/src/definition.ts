@@ -1,0 +1,95 @@
+/**
+ * The workflow format: what the editor saves, the compiler checks and the engine runs. Shaped like React Flow's
+ * nodes and edges so the web console can load it as is.
+ */
+
+export interface Position {
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface WorkflowNode {
+  /** Unique within the workflow; `[A-Za-z0-9_-]{1,64}`. */
+  readonly id: string;
+  /** A node type of the registry: `http.request`, `logic.if`, `custom.<slug>` … */
+  readonly type: string;
+  readonly name?: string;
+  /** Validated against the type's config schema. String values may hold `{{ expression }}` templates. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly position?: Position;
+}
+
+export interface WorkflowEdge {
+  readonly id: string;
+  readonly source: string;
+  readonly target: string;
+  /** Output port of the source (default: its first output). */
+  readonly sourceHandle?: string;
+  /** Input port of the target (default: its first input). */
+  readonly targetHandle?: string;
+}
+
+export interface WorkflowDefinition {
+  readonly nodes: readonly WorkflowNode[];
+  readonly edges: readonly WorkflowEdge[];
+}
+
+export type ErrorPolicy = 'fail' | 'continue';
+
+export interface WorkflowSettings {
+  /** Whole-run timeout; the run fails with `timeout` after it. */
+  readonly timeoutSeconds?: number;
+  /** What a node error does when the node has no `error` output connected: fail the run, or record and go on. */
+  readonly errorPolicy?: ErrorPolicy;
+  /** How many executions of this workflow may run at once. */
+  readonly concurrency?: number;
+}
+
+export interface PortSpec {
+  readonly id: string;
+  readonly label?: string;
+}
+
+/** A JSON Schema document (draft 2020-12 subset, as TypeBox emits). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+export interface NodeTypeSpec {
+  readonly type: string;
+  readonly displayName: string;
+  readonly category: string;
+  readonly description: string;
+  readonly version: number;
+  readonly configSchema: JsonSchema;
+  readonly inputs: readonly PortSpec[];
+  readonly outputs: readonly PortSpec[];
+  /** Credential types (see the credentials vault) this node can use. */
+  readonly credentialTypes: readonly string[];
+  /** Whether the node can put the execution into `waiting` (approval, wait). */
+  readonly canPause: boolean;
+  /** Trigger nodes start a run; a workflow needs at least one. */
+  readonly trigger: boolean;
+  /** Nodes whose outgoing `loop` port may lead back to them (logic.loop). */
+  readonly allowsCycles?: boolean;
+}
+
+export type ProblemSeverity = 'error' | 'warning';
+
+export interface Problem {
+  readonly code: string;
+  readonly severity: ProblemSeverity;
+  readonly message: string;
+  readonly nodeId?: string;
+  readonly edgeId?: string;
+  /** JSON path into the node's config, e.g. `$.config.url`. */
+  readonly path?: string;
+}
+
+/** What compile returns for a valid workflow: the engine schedules from this. */
+export interface ExecutionPlan {
+  /** Trigger nodes. */
+  readonly entryNodes: readonly string[];
+  /** A topological order of every reachable node (loop back-edges excluded). */
+  readonly order: readonly string[];
+  /** Nodes grouped by depth: each level depends only on earlier levels, so a level may run in parallel. */
+  readonly levels: readonly (readonly string[])[];
+}
