@@ -1,6 +1,17 @@
 /**
  * The workflow format: what the editor saves, the compiler checks and the engine runs. Shaped like React Flow's
  * nodes and edges so the web console can load it as is.
+ *
+ * Expressions: a string value in a node's `config` may hold `{{ … }}` templates written in JSONata (side-effect
+ * free; never `eval`). The engine evaluates them with these bindings, and the compiler checks them statically:
+ *
+ *   $input            the run's input (what the trigger received)
+ *   $nodes.<id>       the output of node <id>, which must be upstream of the node that reads it
+ *                     (ids with `-` are written with backticks: $nodes.`fetch-user`.body)
+ *   $                 the data arriving on the node's input port
+ *
+ * A string that is exactly one template yields the expression's value (any JSON type); a template inside other text
+ * is interpolated as text. `}}` inside an expression must be written `} }`, outside string literals.
  */
 
 export interface Position {
@@ -17,6 +28,8 @@ export interface WorkflowNode {
   /** Validated against the type's config schema. String values may hold `{{ expression }}` templates. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly position?: Position;
+  /** Retry a failing node: attempts in all (default 1) and the first backoff (doubles each attempt). */
+  readonly retry?: { readonly maxAttempts: number; readonly backoffMs: number };
 }
 
 export interface WorkflowEdge {
@@ -70,7 +83,27 @@ export interface NodeTypeSpec {
   readonly trigger: boolean;
   /** Nodes whose outgoing `loop` port may lead back to them (logic.loop). */
   readonly allowsCycles?: boolean;
+  /**
+   * Output ports named by the config, added to `outputs`: one per item of the array `config[configKey]`, named by
+   * the item's `portField` (logic.switch's cases, ai.classify's categories).
+   */
+  readonly dynamicOutputs?: { readonly configKey: string; readonly portField: string };
+  /** Top-level config keys whose strings are taken literally, not as `{{ }}` templates (code.js's source). */
+  readonly rawConfigKeys?: readonly string[];
+  /** Custom nodes only: what running the node does. Absent for built-in types (the engine implements those). */
+  readonly implementation?: CustomNodeImplementation;
 }
+
+/** How a user-defined node (`custom.<slug>`) runs: an HTTP call, sandboxed JavaScript, or another workflow. */
+export type CustomNodeImplementation =
+  | {
+      readonly kind: 'http';
+      readonly url: string;
+      readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      readonly headers?: Readonly<Record<string, string>>;
+    }
+  | { readonly kind: 'code'; readonly source: string }
+  | { readonly kind: 'workflow'; readonly workflowId: string };
 
 export type ProblemSeverity = 'error' | 'warning';
 
@@ -80,7 +113,7 @@ export interface Problem {
   readonly message: string;
   readonly nodeId?: string;
   readonly edgeId?: string;
-  /** JSON path into the node's config, e.g. `$.config.url`. */
+  /** JSON path into the node (or edge) named above, e.g. `$.config.url`, `$.config.cases[0].port`, `$.sourceHandle`. */
   readonly path?: string;
 }
 
@@ -92,4 +125,9 @@ export interface ExecutionPlan {
   readonly order: readonly string[];
   /** Nodes grouped by depth: each level depends only on earlier levels, so a level may run in parallel. */
   readonly levels: readonly (readonly string[])[];
+  /**
+   * Edges that close a loop: from a node inside a logic.loop's body back into that loop node. They carry the next
+   * iteration, so they are left out of `order` and `levels`.
+   */
+  readonly backEdges: readonly string[];
 }
