@@ -65,7 +65,7 @@ export interface EngineLimits {
   readonly leaseMs: number;
 }
 
-export const DEFAULT_LIMITS: EngineLimits = {
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxNodeOutputBytes: 1024 * 1024,
   maxStateBytes: 16 * 1024 * 1024,
   maxLoopIterations: 10_000,
@@ -81,7 +81,7 @@ export interface EngineDeps {
   readonly evaluate: ExpressionEvaluator;
   readonly clock: Clock;
   /** Called after events are durable, for live streams. Must not throw. */
-  readonly publish: (events: readonly StoredEvent[]) => void;
+  readonly publish: (events: readonly StoredEvent[], ownerId: string) => void;
   /** Which node types start a run. */
   readonly isTrigger: (type: string) => boolean;
   /** Identifies this process in run leases. */

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { buildGraph, LOOP_TYPE, type Graph } from './graph.ts';
 import type { EngineDeps, EngineEvent, EngineLimits } from './engine-ports.ts';
-import { DEFAULT_LIMITS, EngineConflict } from './engine-ports.ts';
+import { DEFAULT_ENGINE_LIMITS, EngineConflict } from './engine-ports.ts';
 import type { ExecutionStatus, NodeResult, WorkflowSnapshot } from './ports.ts';
+import type { WorkflowNode } from './definition.ts';
 import { runNode, jsonSize, resolveTemplates } from './run-node.ts';
 import { deliver, initialState, inputFor, iterationResult, newStep, resetLoopBody, sinks } from './scheduler.ts';
 import type { ExecutionError, ExecutionMode, ExecutionRecord, StepState } from './state.ts';
@@ -33,7 +34,7 @@ export interface StartParams {
 }
 
 export function createEngine(deps: EngineDeps) {
-  const limits: EngineLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const limits: EngineLimits = { ...DEFAULT_ENGINE_LIMITS, ...deps.limits };
   const active = new Map<string, Active>();
   const timers = new Map<string, { cancel(): void }>();
   const graphs = new Map<string, Graph>();
@@ -64,7 +65,7 @@ export function createEngine(deps: EngineDeps) {
 
   async function save(rec: ExecutionRecord, steps: StepState[], events: EngineEvent[]): Promise<void> {
     const stored = await deps.store.save(rec, steps, events);
-    if (stored.length) deps.publish(stored);
+    if (stored.length) deps.publish(stored, rec.ownerId);
   }
 
   async function load(id: string): Promise<ExecutionRecord> {
@@ -330,12 +331,40 @@ export function createEngine(deps: EngineDeps) {
         createdAt: now(),
       };
       const stored = await deps.store.insert(rec, [ev(rec.id, 'execution.status', { status: 'queued' })]);
-      deps.publish(stored);
+      deps.publish(stored, rec.ownerId);
       deps.queue.enqueue(rec.id);
       return rec;
     },
 
     run,
+
+    get: (id: string) => deps.store.get(id),
+
+    /**
+     * Partial execution: runs one node with the given input and upstream outputs, outside any run. Nothing else
+     * runs and nothing is persisted; a node that would wait says so instead.
+     */
+    async runSingle(p: { ownerId: string; node: WorkflowNode; input: unknown; upstream: Record<string, unknown>; executionInput: unknown; timeoutMs: number }) {
+      const handler = deps.handlers(p.node.type, p.ownerId);
+      if (!handler || p.node.type === LOOP_TYPE) return { error: { code: 'NOT_RUNNABLE_ALONE', message: `${p.node.type} cannot run on its own` } };
+      const abort = new AbortController();
+      const t = deps.clock.after(p.timeoutMs, () => abort.abort());
+      const thoughts: Array<{ kind: string; content: string; at: string }> = [];
+      try {
+        const r = await runNode({
+          node: p.node,
+          handler,
+          evaluate: deps.evaluate,
+          maxOutputBytes: limits.maxNodeOutputBytes,
+          base: { executionId: 'partial', ownerId: p.ownerId, nodeId: p.node.id, nodeType: p.node.type, stepId: `${p.node.id}#partial`, signal: abort.signal, input: p.input, upstream: p.upstream, executionInput: p.executionInput },
+          onAttempt: () => undefined,
+          onThought: (kind, content) => thoughts.push({ kind, content, at: now() }),
+        });
+        return { ...r, thoughts };
+      } finally {
+        t.cancel();
+      }
+    },
 
     async pause(id: string): Promise<ExecutionStatus> {
       const rec = await load(id);
