@@ -3,7 +3,6 @@
  * events are saved together before the next node starts, so a crash loses at most the node that was running (it is
  * run again on recovery: nodes are at-least-once). Pause takes effect between nodes; stop aborts the running node.
  */
-import { randomUUID } from 'node:crypto';
 import { buildGraph, LOOP_TYPE, type Graph } from './graph.ts';
 import type { EngineDeps, EngineEvent, EngineLimits } from './engine-ports.ts';
 import { DEFAULT_ENGINE_LIMITS, EngineConflict } from './engine-ports.ts';
@@ -319,7 +318,7 @@ export function createEngine(deps: EngineDeps) {
       const entry = p.entry ?? g.triggers[0];
       if (!entry) throw new EngineConflict('the workflow has no trigger', 'invalid');
       const rec: ExecutionRecord = {
-        id: randomUUID(),
+        id: globalThis.crypto.randomUUID(),
         ownerId: p.ownerId,
         workflowId: p.workflow.workflowId,
         version: p.workflow.version,
