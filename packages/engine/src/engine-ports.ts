@@ -26,12 +26,15 @@ export interface StoredEvent extends EngineEvent {
 }
 
 export interface RunStore {
-  insert(rec: ExecutionRecord, events: readonly EngineEvent[]): Promise<StoredEvent[]>;
+  /** Writes a new run; with `lease`, already claimed by the inserting process (it runs it next). */
+  insert(rec: ExecutionRecord, events: readonly EngineEvent[], lease?: { owner: string; ms: number }): Promise<StoredEvent[]>;
   get(id: string): Promise<ExecutionRecord | null>;
   /** Persists the record, the changed steps and the events in one transaction; resolves once durable. */
   save(rec: ExecutionRecord, steps: readonly StepState[], events: readonly EngineEvent[]): Promise<StoredEvent[]>;
   /** Takes the run lease when free or expired (a crashed owner). False when another live process holds it. */
   claim(id: string, instance: string, leaseMs: number): Promise<boolean>;
+  /** Optional: claim and load in one round trip; null when the lease is held elsewhere or the run is gone. */
+  claimAndLoad?(id: string, instance: string, leaseMs: number): Promise<ExecutionRecord | null>;
   release(id: string, instance: string): Promise<void>;
   renew(ids: readonly string[], instance: string, leaseMs: number): Promise<void>;
   /** Runs to pick up at start: queued ones, running ones whose lease expired, waiting ones with a deadline. */

@@ -37,6 +37,8 @@ export function createEngine(deps: EngineDeps) {
   const active = new Map<string, Active>();
   const timers = new Map<string, { cancel(): void }>();
   const graphs = new Map<string, Graph>();
+  /** Runs inserted by this process and not yet picked up by a worker (bounded by the queue's backlog). */
+  const fresh = new Map<string, ExecutionRecord>();
   const now = () => new Date(deps.clock.now()).toISOString();
   const ev = (executionId: string, type: EngineEvent['type'], data: Record<string, unknown> = {}): EngineEvent => ({ type, executionId, at: now(), data });
 
@@ -105,8 +107,17 @@ export function createEngine(deps: EngineDeps) {
     setStatus(rec, 'failed', events);
   }
 
-  /** Runs the node at the head of the ready queue and records the outcome. */
-  async function step(rec: ExecutionRecord, w: WorkflowSnapshot, g: Graph, a: Active): Promise<void> {
+  /** When nothing is ready any more, the run is either waiting (for a human or a timer) or done. */
+  function settle(rec: ExecutionRecord, g: Graph, events: EngineEvent[]): void {
+    if (isFinal(rec.status) || rec.state.ready.length > 0) return;
+    if (Object.values(rec.state.steps).some((s) => s.status === 'waiting')) return setStatus(rec, 'waiting', events);
+    const out = sinks(rec.state, g);
+    rec.output = out.length === 1 ? rec.state.outputs[out[0]!] : Object.fromEntries(out.map((n) => [n, rec.state.outputs[n]]));
+    setStatus(rec, 'succeeded', events);
+  }
+
+  /** Runs the node at the head of the ready queue; returns what to save (the caller saves once per node). */
+  async function step(rec: ExecutionRecord, w: WorkflowSnapshot, g: Graph, a: Active): Promise<{ steps: StepState[]; events: EngineEvent[] }> {
     const nodeId = rec.state.ready.shift()!;
     const node = g.nodes.get(nodeId)!;
     const prev = rec.state.steps[nodeId];
@@ -184,7 +195,7 @@ export function createEngine(deps: EngineDeps) {
         fail(rec, { code: 'EXECUTION_DATA_TOO_LARGE', message: `execution data exceeds ${limits.maxStateBytes} bytes`, nodeId }, events);
       }
     }
-    await save(rec, [st], events);
+    return { steps: [st], events };
   }
 
   async function runLoop(rec: ExecutionRecord, g: Graph, nodeId: string, input: unknown): Promise<{ result: NodeResult } | { error: { code: string; message: string } }> {
@@ -214,15 +225,27 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /** The worker: runs an execution until it finishes, waits, pauses or stops. */
+  async function claim(id: string): Promise<ExecutionRecord | null> {
+    // A run this process just inserted is already leased to it and in memory: no round trip needed.
+    const mine = fresh.get(id);
+    if (mine) {
+      fresh.delete(id);
+      return mine;
+    }
+    if (deps.store.claimAndLoad) return deps.store.claimAndLoad(id, deps.instanceId, limits.leaseMs);
+    return (await deps.store.claim(id, deps.instanceId, limits.leaseMs)) ? deps.store.get(id) : null;
+  }
+
   async function run(id: string): Promise<void> {
-    if (!(await deps.store.claim(id, deps.instanceId, limits.leaseMs))) return;
+    const claimed = await claim(id);
+    if (!claimed) return;
     const a: Active = { abort: new AbortController(), stop: false, pause: false, timedOut: false };
     active.set(id, a);
     const lease = setInterval(() => void deps.store.renew([id], deps.instanceId, limits.leaseMs).catch(() => undefined), limits.leaseMs / 3);
     lease.unref?.();
     let deadline: { cancel(): void } | undefined;
     try {
-      const rec = await load(id);
+      const rec = claimed;
       if (rec.status !== 'queued' && rec.status !== 'running') return;
       const w = await deps.workflows.load(rec.ownerId, rec.workflowId, rec.version);
       if (!w) {
@@ -278,15 +301,13 @@ export function createEngine(deps: EngineDeps) {
           return await save(rec, [], evs);
         }
         if (rec.state.ready.length === 0) {
-          if (Object.values(rec.state.steps).some((s) => s.status === 'waiting')) setStatus(rec, 'waiting', evs);
-          else {
-            const out = sinks(rec.state, g);
-            rec.output = out.length === 1 ? rec.state.outputs[out[0]!] : Object.fromEntries(out.map((n) => [n, rec.state.outputs[n]]));
-            setStatus(rec, 'succeeded', evs);
-          }
+          settle(rec, g, evs);
           return await save(rec, [], evs);
         }
-        await step(rec, w, g, a);
+        const done = await step(rec, w, g, a);
+        // The last node's save also carries the run's final (or waiting) status: one write, not two.
+        if (!a.stop && !a.timedOut) settle(rec, g, done.events);
+        await save(rec, done.steps, done.events);
       }
     } catch (e) {
       deps.onError?.(e, id);
@@ -329,7 +350,8 @@ export function createEngine(deps: EngineDeps) {
         pauseRequested: false,
         createdAt: now(),
       };
-      const stored = await deps.store.insert(rec, [ev(rec.id, 'execution.status', { status: 'queued' })]);
+      const stored = await deps.store.insert(rec, [ev(rec.id, 'execution.status', { status: 'queued' })], { owner: deps.instanceId, ms: limits.leaseMs });
+      if (fresh.size < 10_000) fresh.set(rec.id, structuredClone(rec));
       deps.publish(stored, rec.ownerId);
       deps.queue.enqueue(rec.id);
       return rec;
@@ -366,6 +388,8 @@ export function createEngine(deps: EngineDeps) {
     },
 
     async pause(id: string): Promise<ExecutionStatus> {
+      // The database, not a not-yet-run copy in memory, is the truth once anyone changes the run.
+      fresh.delete(id);
       const rec = await load(id);
       if (!controlAllowed('pause', rec.status)) throw new EngineConflict(`cannot pause a ${rec.status} execution`, rec.status);
       const a = active.get(id);
@@ -391,6 +415,7 @@ export function createEngine(deps: EngineDeps) {
     },
 
     async stop(id: string): Promise<ExecutionStatus> {
+      fresh.delete(id);
       const rec = await load(id);
       if (!controlAllowed('stop', rec.status)) throw new EngineConflict(`cannot stop a ${rec.status} execution`, rec.status);
       const a = active.get(id);

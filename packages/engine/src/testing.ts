@@ -25,8 +25,9 @@ export function createMemoryRunStore(): RunStore & { events: StoredEvent[]; reco
     events,
     records,
     expireLeases: () => leases.clear(),
-    async insert(rec, evs) {
+    async insert(rec, evs, lease) {
       records.set(rec.id, clone(rec));
+      if (lease) leases.set(rec.id, { owner: lease.owner, until: Date.now() + lease.ms });
       return stamp(evs);
     },
     async get(id) {
