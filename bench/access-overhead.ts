@@ -1,5 +1,5 @@
 /**
- * Throughput cost of the access layer: run with `npx tsx bench/access-overhead.ts`.
+ * Throughput cost of the access layer: run with `npx tsx bench/access-overhead.ts [--breakdown]`.
  *
  * Two servers answer the same static body, `{"data":{"ok":true}}`:
  *
@@ -10,16 +10,23 @@
  *          user's principal up in a Map (tier enterprise), counts the per-user rate window in the memory store
  *          (RATE_DEFAULT_ENTERPRISE_PER_MINUTE is raised so the bench never hits it) and evaluates the rule.
  *
+ * With --breakdown a third series, `open`, loads GET /bench/open of the gated process: the same app and handler
+ * declared `allowAny` with rate category `none`, called without credentials. It splits the gap into what the app's
+ * cross-cutting layers cost (open/plain) and what authenticate + rate limit + authorize cost (gated/open).
+ *
  * Each server runs in its own child process (this file, forked with `serve plain|gated`), so autocannon's load
  * generator, here in the parent, never shares an event loop with the server it measures; on a 2-core machine the
  * server under load gets one core and the load generator the other. Only one server is loaded at a time. Both listen
  * on 127.0.0.1 only.
  *
- * After a sanity check (the gated route answers 401 without a token, 403 for a free-tier token, 200 with the body and
- * X-RateLimit headers for the enterprise token) and a warm-up, runs alternate plain, gated, plain, gated … so that
- * drift (CPU frequency, other load) hits both alike. Reported per server: the median over rounds of the mean req/s,
- * the median p99 latency, and the server's CPU use (a server well under 100% of a core means the load generator,
- * not the server, was the limit, and the ratio is then flattering). Any error, timeout or non-2xx fails the run.
+ * After a sanity check (the gated route answers 401 without a token or with a forged one, 403 for a free-tier token,
+ * 200 with the body and X-RateLimit headers for the enterprise token) and a warm-up, runs alternate plain, gated,
+ * plain, gated … so that drift (CPU frequency, other load) hits both alike. Reported per server: the median over
+ * rounds of the mean req/s, the median p99 latency, the server's CPU use (well under 100% of a core for plain means the
+ * load generator, not the server, was the limit, and the ratio is then flattering) and server CPU µs per request
+ * (steadier than req/s under contention). Every run also reports the CPU other processes used meanwhile, and a
+ * warning is printed when it exceeds OTHER_CPU_WARNING: on a 2-core machine anything else running skews the figures.
+ * Any error, timeout or non-2xx fails the run.
  *
  * The last line is the ratio gated/plain of the median req/s; exit code 1 if it is below TARGET_RATIO.
  */
@@ -38,10 +45,15 @@ const WARMUP_S = 2;
 const CONNECTIONS = 50;
 const PIPELINING = 1;
 const TARGET_RATIO = 0.7;
+/** Cores used by other processes during a run above which the figures are flagged as disturbed. */
+const OTHER_CPU_WARNING = 0.15;
 const HOST = '127.0.0.1';
 const BODY = JSON.stringify({ data: { ok: true } });
 
-type Kind = 'plain' | 'gated';
+type ServerKind = 'plain' | 'gated';
+/** `open` is the gated process's second route: the same app, but `allowAny`, rate category `none`, no credentials. */
+type Kind = ServerKind | 'open';
+const BREAKDOWN = process.argv.includes('--breakdown');
 
 /** Messages from a server child. */
 type FromChild =
@@ -60,7 +72,7 @@ async function servePlain(): Promise<{ port: number; close: () => Promise<void> 
 }
 
 async function serveGated(): Promise<{ port: number; tokens: { enterprise: string; free: string }; close: () => Promise<void> }> {
-  const [{ createSigner, createVerifier }, { and, authenticated, proTier }, { loadConfig }, { createContainer }, { buildApp }, { openDatabase }, { defineRoute }] =
+  const [{ createSigner, createVerifier }, { allowAny, and, authenticated, proTier }, { loadConfig }, { createContainer }, { buildApp }, { openDatabase }, { defineRoute }] =
     await Promise.all([
       import('fast-jwt'),
       import('@gatehouse/policy'),
@@ -113,9 +125,12 @@ async function serveGated(): Promise<{ port: number; tokens: { enterprise: strin
     handler: async () => ({ data: { ok: true } }),
   });
 
+  // For --breakdown: the same app and handler with nothing to authenticate, count or check.
+  const open = defineRoute({ ...route, url: '/bench/open', access: allowAny, rateCategory: 'none' });
+
   const database = await openDatabase({});
   await database.migrate();
-  const container = await createContainer(config, { database, resolver, extraRoutes: [route] });
+  const container = await createContainer(config, { database, resolver, extraRoutes: [route, open] });
   const app = await buildApp(container);
   await app.listen({ host: HOST, port: 0 });
   return {
@@ -128,7 +143,7 @@ async function serveGated(): Promise<{ port: number; tokens: { enterprise: strin
   };
 }
 
-async function child(kind: Kind): Promise<void> {
+async function child(kind: ServerKind): Promise<void> {
   const server: { port: number; tokens?: { enterprise: string; free: string }; close: () => Promise<void> } =
     kind === 'plain' ? await servePlain() : await serveGated();
   process.on('message', (msg: unknown) => {
@@ -169,7 +184,7 @@ function nextMessage<T extends FromChild['type']>(proc: ChildProcess, type: T): 
   });
 }
 
-async function start(kind: Kind): Promise<{ proc: ChildProcess; ready: Extract<FromChild, { type: 'ready' }> }> {
+async function start(kind: ServerKind): Promise<{ proc: ChildProcess; ready: Extract<FromChild, { type: 'ready' }> }> {
   // Forked with this process's execArgv, i.e. tsx's loader.
   const proc = fork(fileURLToPath(import.meta.url), ['serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return { proc, ready: await nextMessage(proc, 'ready') };
@@ -199,6 +214,15 @@ interface Run {
   readonly requests: number;
   readonly serverCpu: number;
   readonly loadCpu: number;
+  /** CPU used by everything else on the machine meanwhile (other processes), in cores. */
+  readonly otherCpu: number;
+}
+
+/** Busy CPU time of the whole machine so far, in ms (all cores, all processes). */
+function machineBusyMs(): number {
+  let busy = 0;
+  for (const { times } of os.cpus()) busy += times.user + times.nice + times.sys + times.irq;
+  return busy;
 }
 
 async function load(server: Server, durationS: number): Promise<Run> {
@@ -206,24 +230,31 @@ async function load(server: Server, durationS: number): Promise<Run> {
   server.proc.send('cpu');
   const cpu0 = (await nextMessage(server.proc, 'cpu')).usage;
   const self0 = process.cpuUsage();
+  const busy0 = machineBusyMs();
   const t0 = process.hrtime.bigint();
   const r = await autocannon({ url: server.url, connections: CONNECTIONS, pipelining: PIPELINING, duration: durationS, headers: server.headers });
   const wallUs = Number(process.hrtime.bigint() - t0) / 1_000;
   const self = process.cpuUsage(self0);
+  const busyUs = (machineBusyMs() - busy0) * 1_000;
   server.proc.send('cpu');
   const cpu1 = (await nextMessage(server.proc, 'cpu')).usage;
   if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
     throw new Error(`${server.kind}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
   }
   const cpu = (u: NodeJS.CpuUsage) => u.user + u.system;
+  const serverCpu = (cpu(cpu1) - cpu(cpu0)) / wallUs;
+  const loadCpu = cpu(self) / wallUs;
   return {
     rps: r.requests.average,
     p99: r.latency.p99,
     requests: r.requests.total,
-    serverCpu: (cpu(cpu1) - cpu(cpu0)) / wallUs,
-    loadCpu: cpu(self) / wallUs,
+    serverCpu,
+    loadCpu,
+    otherCpu: Math.max(0, busyUs / wallUs - serverCpu - loadCpu),
   };
 }
+
+const pct = (cores: number): string => `${(cores * 100).toFixed(0).padStart(3)}%`;
 
 const median = (values: readonly number[]): number => {
   const s = [...values].sort((a, b) => a - b);
@@ -251,6 +282,8 @@ async function main(): Promise<void> {
       url: `http://${HOST}:${gatedChild.ready.port}/bench/gated`,
       headers: { authorization: `Bearer ${tokens.enterprise}` },
     };
+    const open: Server = { kind: 'open', proc: gatedChild.proc, url: `http://${HOST}:${gatedChild.ready.port}/bench/open`, headers: {} };
+    const servers = BREAKDOWN ? [plain, open, gated] : [plain, gated];
 
     // The benchmark must measure what it claims to: the gated route really authenticates, authorizes and limits.
     await expectResponse(plain.url, {}, 200, 'plain route', BODY);
@@ -259,32 +292,38 @@ async function main(): Promise<void> {
     await expectResponse(gated.url, { authorization: `Bearer ${tokens.free}` }, 403, 'gated route with a free-tier token');
     const ok = await expectResponse(gated.url, gated.headers, 200, 'gated route with the enterprise token', BODY);
     if (ok.headers.get('x-ratelimit-limit') !== '100000000') throw new Error('sanity check failed: gated route reports no rate window');
+    if (BREAKDOWN) await expectResponse(open.url, {}, 200, 'open route', BODY);
 
     console.log(
       `access-overhead: node ${process.version}, ${os.cpus().length} cores, ${ROUNDS} rounds x ${DURATION_S} s per server, ` +
         `${CONNECTIONS} connections, pipelining ${PIPELINING}, ${WARMUP_S} s warm-up each; servers in child processes`,
     );
-    await load(plain, WARMUP_S);
-    await load(gated, WARMUP_S);
+    for (const server of servers) await load(server, WARMUP_S);
 
-    const runs: Record<Kind, Run[]> = { plain: [], gated: [] };
+    const runs: Record<Kind, Run[]> = { plain: [], open: [], gated: [] };
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const server of [plain, gated]) {
+      for (const server of servers) {
         const run = await load(server, DURATION_S);
         runs[server.kind].push(run);
         console.log(
           `  round ${round} ${server.kind.padEnd(5)} ${run.rps.toFixed(0).padStart(7)} req/s  p99 ${String(run.p99).padStart(3)} ms  ` +
-            `server cpu ${(run.serverCpu * 100).toFixed(0).padStart(3)}%  load-generator cpu ${(run.loadCpu * 100).toFixed(0).padStart(3)}%`,
+            `cpu: server ${pct(run.serverCpu)}, load generator ${pct(run.loadCpu)}, other processes ${pct(run.otherCpu)}`,
         );
       }
     }
 
-    const header = ['server', 'median req/s', 'median p99 ms', 'server cpu', 'requests'];
-    const rows = (['plain', 'gated'] as const).map((kind) => [
+    const busiest = Math.max(...Object.values(runs).flat().map((r) => r.otherCpu));
+    if (busiest > OTHER_CPU_WARNING) {
+      console.log(`warning: other processes used up to ${pct(busiest)} of a core during the runs; rerun on a quiet machine`);
+    }
+    // CPU time per request is steadier than req/s when something else competes for the cores.
+    const header = ['server', 'median req/s', 'median p99 ms', 'server cpu', 'server µs/req', 'requests'];
+    const rows = servers.map(({ kind }) => [
       kind,
       median(runs[kind].map((r) => r.rps)).toFixed(0),
       median(runs[kind].map((r) => r.p99)).toFixed(0),
-      `${(median(runs[kind].map((r) => r.serverCpu)) * 100).toFixed(0)}%`,
+      pct(median(runs[kind].map((r) => r.serverCpu))),
+      median(runs[kind].map((r) => (r.serverCpu * 1e6) / r.rps)).toFixed(1),
       String(runs[kind].reduce((n, r) => n + r.requests, 0)),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -292,7 +331,14 @@ async function main(): Promise<void> {
     console.log(line(header));
     for (const row of rows) console.log(line(row));
 
-    const ratio = median(runs.gated.map((r) => r.rps)) / median(runs.plain.map((r) => r.rps));
+    const rps = (kind: Kind) => median(runs[kind].map((r) => r.rps));
+    const ratio = rps('gated') / rps('plain');
+    if (BREAKDOWN) {
+      console.log(
+        `breakdown: open/plain ${(rps('open') / rps('plain')).toFixed(2)} (the app without access checks), ` +
+          `gated/open ${(rps('gated') / rps('open')).toFixed(2)} (authenticate + rate limit + authorize)`,
+      );
+    }
     await Promise.all([stop(plainChild.proc), stop(gatedChild.proc)]);
     const missed = ratio < TARGET_RATIO;
     console.log(`access-overhead ratio: ${ratio.toFixed(2)} (target >= ${TARGET_RATIO.toFixed(2)})${missed ? ' — MISSED' : ''}`);

@@ -1,6 +1,6 @@
 /** The slice of autocannon's programmatic API the benchmarks use (the package ships no types). */
 declare module 'autocannon' {
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
     pipelining?: number;
@@ -11,7 +11,7 @@ declare module 'autocannon' {
     timeout?: number;
   }
   /** Percentiles and moments of a histogram: latency in ms, requests and throughput per second. */
-  interface Histogram {
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -23,7 +23,7 @@ declare module 'autocannon' {
     p97_5: number;
     p99: number;
   }
-  interface Result {
+  export interface Result {
     latency: Histogram;
     requests: Histogram & { sent: number };
     throughput: Histogram;

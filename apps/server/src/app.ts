@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from './container.ts';
 import { clientErrorHandler } from './http/client-error.ts';
@@ -30,6 +31,13 @@ export const REDACT = [
   '*.secret',
 ];
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Aborts when the app starts closing: long-lived responses (SSE) end on it, or closing would wait on them. */
+    readonly closing: AbortSignal;
+  }
+}
+
 export async function buildApp(container: Container): Promise<FastifyInstance> {
   const { config } = container;
   const app = Fastify({
@@ -40,6 +48,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       // The default serializer logs the full URL; query strings may carry stream tickets, so log the path only.
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
+        // @fastify/websocket logs `{ path: request.url }` when it closes an upgrade to a route that is not a socket.
+        path: (p: unknown) => (typeof p === 'string' ? p.split('?')[0] : p),
       },
     },
     bodyLimit: config.bodyLimit,
@@ -69,6 +79,12 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     { resolver: container.resolver, limiter: container.limiter, onDeny: container.onDeny },
     docsRouteSpec,
   );
+  // Before any route, so routes of mode 'ws' upgrade (after the access hooks) and upgrades to other routes are closed.
+  // Messages are capped like bodies; the plugin's preClose hook closes open sockets.
+  await app.register(websocket, { options: { maxPayload: config.bodyLimit } });
+  const closing = new AbortController();
+  app.decorate('closing', closing.signal);
+  app.addHook('preClose', async () => closing.abort());
   await registerOpenApi(app);
   registerRoutes(app, container.routes);
   await app.ready();

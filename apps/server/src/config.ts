@@ -37,6 +37,8 @@ export interface Config {
   readonly anonymousRatePerMinute: number;
   /** Requests per minute per user on routes of the `default` category (not in the spec's table). */
   readonly defaultRatePerMinute: { readonly free: number; readonly pro: number; readonly enterprise: number };
+  /** Commerce per-role windows: CUSTOMER calls per hour and staff calls per minute, per user (see policy ROLE_RATE_CATEGORY). */
+  readonly commerceRates: { readonly customerPerHour: number; readonly staffPerMinute: number };
   readonly trustProxy: boolean;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
 }
@@ -123,6 +125,11 @@ export function loadConfig(env: Env = process.env, opts: { dotenv?: boolean } = 
       free: int(env, 'RATE_DEFAULT_FREE_PER_MINUTE', 120, 1),
       pro: int(env, 'RATE_DEFAULT_PRO_PER_MINUTE', 600, 1),
       enterprise: int(env, 'RATE_DEFAULT_ENTERPRISE_PER_MINUTE', 3000, 1),
+    },
+    commerceRates: {
+      // The commerce spec's own example: "CUSTOMER limited to 100 API calls/hour".
+      customerPerHour: int(env, 'COMMERCE_RATE_CUSTOMER_PER_HOUR', 100, 1),
+      staffPerMinute: int(env, 'COMMERCE_RATE_STAFF_PER_MINUTE', 600, 1),
     },
     trustProxy: env.TRUST_PROXY === 'true',
     argon2: {

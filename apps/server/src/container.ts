@@ -22,6 +22,8 @@ import { createUsageService, usageRoutes } from './modules/usage/index.ts';
 import type { AppModule, ModuleDeps } from './modules/module.ts';
 import { createCommerceModule } from './modules/commerce/index.ts';
 import { createWorkflowsModule } from './modules/workflows/index.ts';
+import { createExecutionsModule, type ExecutionsModule, type ExecutionsModuleOptions } from './modules/executions/index.ts';
+import { createTicketService, streamRoutes, withStreamTickets, type StreamOptions, type StreamTickets } from './modules/executions/streams/index.ts';
 
 export interface Container {
   readonly config: Config;
@@ -29,9 +31,12 @@ export interface Container {
   readonly bus: EventBus;
   readonly limiter: RateLimiter;
   readonly resolver: PrincipalResolver;
+  /** Single-use stream tickets; the resolver redeems them on stream routes. */
+  readonly tickets: StreamTickets;
   readonly audit: AuditService;
   readonly identity: IdentityModule;
   readonly apiKeys: ApiKeysService;
+  readonly executions: ExecutionsModule;
   readonly routes: readonly RouteSpec[];
   readonly logger?: FastifyBaseLogger;
   readonly onDeny: (event: DenyEvent) => void;
@@ -47,6 +52,10 @@ export interface ContainerOverrides {
   /** Routes added by tests and benchmarks (declared like any other). */
   readonly extraRoutes?: readonly RouteSpec[];
   readonly logger?: FastifyBaseLogger;
+  /** Replaces parts of the executions module's wiring (tests: an in-memory workflow source, extra handlers). */
+  readonly executions?: Partial<ExecutionsModuleOptions>;
+  /** Stream limits (buffer sizes, heartbeat) for tests and benchmarks. */
+  readonly streams?: Partial<StreamOptions>;
 }
 
 export async function createContainer(config: Config, overrides: ContainerOverrides = {}): Promise<Container> {
@@ -69,15 +78,28 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     apiKeys: (key) => apiKeys.authenticate(key),
   });
   const usage = createUsageService(limiter);
+  const tickets = createTicketService(redis ? { client: redis, prefix: config.redisPrefix } : undefined);
   const deps: ModuleDeps = { config, database, db, bus, audit, limiter, identity };
+  const workflows = await createWorkflowsModule(deps);
+  const executions = await createExecutionsModule(deps, {
+    workflows: {
+      snapshot: (ownerId, id, version) => workflows.getVersionForRun(ownerId, id, version),
+      versionForRun: (ownerId, id, version) => workflows.getVersionForRun(ownerId, id, version),
+      problems: async (ownerId, snap) => (await workflows.compileFor(ownerId)(snap.definition)).problems,
+      ownerOf: (id) => workflows.workflows.ownerOf(id),
+    },
+    nodeType: (type, ownerId) => workflows.nodeType(type, ownerId),
+    ...overrides.executions,
+  });
   // Domain modules, in the order their routes appear in the docs.
-  const modules: AppModule[] = [await createWorkflowsModule(deps), await createCommerceModule(deps)];
+  const modules: AppModule[] = [workflows, executions, await createCommerceModule(deps)];
 
   const routes: RouteSpec[] = [
     ...identity.routes(),
     ...apiKeysRoutes(apiKeys),
     ...usageRoutes(usage),
     ...modules.flatMap((m) => m.routes()),
+    ...streamRoutes({ module: executions, db, limiter, tickets, ...(overrides.streams ? { options: overrides.streams } : {}) }),
     ...systemRoutes({ ping: () => database.ping() }),
     ...(overrides.extraRoutes ?? []),
   ];
@@ -88,9 +110,17 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     audit.recordLater(ctx, {
       action: 'access.denied',
       outcome: 'denied',
+      ...(ctx.tenant?.organizationId ? { organizationId: ctx.tenant.organizationId } : {}),
+      ...(ctx.tenant?.storeId ? { storeId: ctx.tenant.storeId } : {}),
       targetType: 'route',
       targetId: `${route.method} ${route.url}`,
-      details: { status: decision.status, rule: decision.reason.rule, required: decision.reason.required, ...(resourceId ? { resourceId } : {}) },
+      details: {
+        status: decision.status,
+        rule: decision.reason.rule,
+        required: decision.reason.required,
+        message: decision.reason.message,
+        ...(resourceId ? { resourceId } : {}),
+      },
     });
   };
 
@@ -99,10 +129,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     database,
     bus,
     limiter,
-    resolver: overrides.resolver ?? identity.resolver,
+    resolver: withStreamTickets(overrides.resolver ?? identity.resolver, tickets, identity.userCache),
+    tickets,
     audit,
     identity,
     apiKeys,
+    executions,
     routes,
     onDeny,
     ...(overrides.logger ? { logger: overrides.logger } : {}),
@@ -110,6 +142,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       for (const m of modules) await m.close?.();
       identity.close();
       apiKeys.close();
+      await tickets.close();
       await audit.flush();
       await bus.close();
       await rateStore.close();

@@ -3,7 +3,7 @@
  * code.js, sub-workflows, AI providers) are provided by the server.
  */
 import type { ExpressionEvaluator, NodeHandler, NodeRunContext } from './ports.ts';
-import { NodeFailure } from './run-node.ts';
+import { NodeFailure } from './failure.ts';
 
 type Handler = NodeHandler & { readonly lazyConfig?: readonly string[] };
 

@@ -5,13 +5,13 @@
  * Expressions: a string value in a node's `config` may hold `{{ … }}` templates written in JSONata (side-effect
  * free; never `eval`). The engine evaluates them with these bindings, and the compiler checks them statically:
  *
- *   $input            the run's input (what the trigger received)
- *   $nodes.<id>       the output of node <id>, which must be upstream of the node that reads it
- *                     (ids with `-` are written with backticks: $nodes.`fetch-user`.body)
- *   $                 the data arriving on the node's input port
+ *   $input            the data arriving at the node (its one upstream output, or several keyed by node id)
+ *   $node.<id>        the output of node <id>, which must be upstream of the node that reads it
+ *                     (ids with `-` are written in backticks: $node.`fetch-user`.body)
+ *   $execution        { id, input }: the run and what its trigger received
  *
- * A string that is exactly one template yields the expression's value (any JSON type); a template inside other text
- * is interpolated as text. `}}` inside an expression must be written `} }`, outside string literals.
+ * A string that is exactly one template yields the expression's value (any JSON type); templates inside other text
+ * are interpolated as text. A template ends at the first `}}`, so write `} }` inside an expression.
  */
 
 export interface Position {
@@ -84,10 +84,10 @@ export interface NodeTypeSpec {
   /** Nodes whose outgoing `loop` port may lead back to them (logic.loop). */
   readonly allowsCycles?: boolean;
   /**
-   * Output ports named by the config, added to `outputs`: one per item of the array `config[configKey]`, named by
-   * the item's `portField` (logic.switch's cases, ai.classify's categories).
+   * Output ports named by the config, added to `outputs`: one per item of the array `config[configKey]`, named
+   * `<portPrefix><index>` (logic.switch: `case0`, `case1` …).
    */
-  readonly dynamicOutputs?: { readonly configKey: string; readonly portField: string };
+  readonly dynamicOutputs?: { readonly configKey: string; readonly portPrefix: string };
   /** Top-level config keys whose strings are taken literally, not as `{{ }}` templates (code.js's source). */
   readonly rawConfigKeys?: readonly string[];
   /** Custom nodes only: what running the node does. Absent for built-in types (the engine implements those). */

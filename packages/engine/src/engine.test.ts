@@ -45,7 +45,7 @@ function harness(extra: Record<string, NodeHandler> = {}, instanceId = 'test', s
       workflows.add(w);
       return (await engine.start({ ownerId: 'owner-1', workflow: w, input })).id;
     },
-    async until(id, statuses, timeoutMs = 5000) {
+    async until(id, statuses, timeoutMs = 20_000) {
       const end = Date.now() + timeoutMs;
       for (;;) {
         const r = await store.get(id);

@@ -1,4 +1,5 @@
 export * from './definition.ts';
+export * from './compiler/index.ts';
 export * from './ports.ts';
 export * from './engine-ports.ts';
 export * from './state.ts';
@@ -6,6 +7,7 @@ export * from './status.ts';
 export * from './graph.ts';
 export { createEngine, type Engine, type StartParams } from './engine.ts';
 export { createInProcessQueue } from './queue.ts';
-export { resolveTemplates, NodeFailure } from './run-node.ts';
+export { NodeFailure } from './failure.ts';
+export { resolveTemplates, findTemplate, type TemplateOptions } from './templates.ts';
 export { builtinHandlers, testAgentHandler, TEST_AGENT_TYPES } from './builtins.ts';
 export { systemClock } from './testing.ts';

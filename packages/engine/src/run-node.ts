@@ -5,56 +5,10 @@
 import type { WorkflowNode } from './definition.ts';
 import type { ExpressionEvaluator, NodeHandler, NodeResult, NodeRunContext, ThoughtKind } from './ports.ts';
 import type { StepError } from './state.ts';
+import { NodeFailure } from './failure.ts';
+import { resolveTemplates } from './templates.ts';
 
-const WHOLE = /^\s*\{\{([\s\S]+?)\}\}\s*$/;
-const PART = /\{\{([\s\S]+?)\}\}/g;
-
-export class NodeFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Replaces `{{ expr }}` in string values: a string that is one template becomes the raw value (any type), a string
- * with templates inside becomes text. Keys listed in `lazy` are left for the handler (per-item conditions).
- */
-export async function resolveTemplates(
-  value: unknown,
-  evaluate: ExpressionEvaluator,
-  scope: Readonly<Record<string, unknown>>,
-  lazy: readonly string[] = [],
-  depth = 0,
-): Promise<unknown> {
-  if (depth > 32) throw new NodeFailure('CONFIG_TOO_DEEP', 'config is nested too deeply');
-  if (typeof value === 'string') {
-    const whole = WHOLE.exec(value);
-    if (whole) return evaluate(whole[1]!.trim(), scope);
-    if (!value.includes('{{')) return value;
-    const parts: string[] = [];
-    let last = 0;
-    for (const m of value.matchAll(PART)) {
-      parts.push(value.slice(last, m.index), stringify(await evaluate(m[1]!.trim(), scope)));
-      last = m.index + m[0].length;
-    }
-    parts.push(value.slice(last));
-    return parts.join('');
-  }
-  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveTemplates(v, evaluate, scope, [], depth + 1)));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = lazy.includes(k) ? v : await resolveTemplates(v, evaluate, scope, [], depth + 1);
-    }
-    return out;
-  }
-  return value;
-}
-
-const stringify = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v));
+export { NodeFailure, resolveTemplates };
 
 export function jsonSize(v: unknown): number {
   return v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v) ?? '');
@@ -88,7 +42,7 @@ export async function runNode(i: RunNodeInput): Promise<{ result: NodeResult } |
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     i.onAttempt(attempt);
     try {
-      const config = (await resolveTemplates(i.node.config, i.evaluate, scope, i.handler.lazyConfig)) as Record<string, unknown>;
+      const config = (await resolveTemplates(i.node.config, i.evaluate, scope, { lazy: i.handler.lazyConfig ?? [] })) as Record<string, unknown>;
       const result = await i.handler.run({ ...i.base, config, attempt, emitThought: i.onThought });
       if (result.kind === 'output' && jsonSize(result.data) > i.maxOutputBytes) {
         // Too big is not transient: retrying would produce the same output.

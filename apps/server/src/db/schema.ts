@@ -2,3 +2,7 @@
 export * from '../modules/identity/identity.tables.ts';
 export * from '../modules/api-keys/api-keys.tables.ts';
 export * from '../modules/audit/audit.tables.ts';
+export * from '../modules/commerce/commerce.tables.ts';
+export * from '../modules/executions/executions.tables.ts';
+export * from '../modules/workflows/workflows.tables.ts';
+export * from '../modules/nodes/nodes.tables.ts';

@@ -14,6 +14,8 @@ export interface RequestContext {
   /** The object an object-level access rule loaded (and approved) for this request. */
   resource?: unknown;
   grants?: Grants;
+  /** The organization and store a request acts in, once its scope is resolved (audit entries name them). */
+  tenant?: { readonly organizationId?: string; readonly storeId?: string };
 }
 
 /** A context with a principal: what authenticated routes' services receive. */

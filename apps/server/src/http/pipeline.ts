@@ -17,6 +17,8 @@ import type { WindowState } from '../rate-limit/store.ts';
 export interface Credentials {
   readonly bearer?: string;
   readonly apiKey?: string;
+  /** A single-use stream ticket (`?ticket=`), read on SSE and WebSocket routes only (CONTRACT.md, Principals). */
+  readonly ticket?: string;
 }
 
 export type Resolution = Principal | null | 'invalid';
@@ -29,6 +31,8 @@ export interface PrincipalResolver {
 export interface LoaderInput {
   readonly params: Record<string, string>;
   readonly query: unknown;
+  /** The validated body (pre-handlers run after validation), for scopes a body names (`POST /api/stores`). */
+  readonly body?: unknown;
   readonly ctx: RequestContext;
 }
 
@@ -60,6 +64,13 @@ export function extractCredentials(headers: FastifyRequest['headers']): Credenti
   if (typeof key === 'string' && key.length <= MAX_CREDENTIAL_LENGTH) out.apiKey = key;
   else if (key !== undefined) out.apiKey = '';
   return out.bearer === undefined && out.apiKey === undefined ? null : out;
+}
+
+/** Adds `?ticket=` to the headers' credentials: browsers cannot set headers on an EventSource or a WebSocket. */
+export function withTicket(creds: Credentials | null, query: unknown): Credentials | null {
+  const t = (query as Record<string, unknown> | null | undefined)?.ticket;
+  if (t === undefined) return creds;
+  return { ...creds, ticket: typeof t === 'string' && t.length <= MAX_CREDENTIAL_LENGTH ? t : '' };
 }
 
 function setRateHeaders(reply: FastifyReply, s: WindowState): void {
@@ -108,8 +119,9 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
   const makeOnRequest = (spec: RouteSpec): onRequestHookHandler => {
     const id = routeId(spec);
     const limited = { rateCategory: spec.rateCategory, limits: spec.limits, id };
+    const stream = spec.mode === 'sse' || spec.mode === 'ws';
     return async function accessOnRequest(req, reply) {
-      const creds = extractCredentials(req.headers);
+      const creds = stream ? withTicket(extractCredentials(req.headers), req.query) : extractCredentials(req.headers);
       let principal: Principal | null = null;
       if (creds) {
         const r = await resolver.resolve(creds, { ip: req.ip });
@@ -127,11 +139,19 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
 
   const makePreHandler = (spec: RouteSpec): preHandlerHookHandler => {
     const load = spec.access.load as ((input: LoaderInput) => Promise<unknown>) | undefined;
-    return async function accessPreHandler(req) {
-      const input: LoaderInput = { params: (req.params ?? {}) as Record<string, string>, query: req.query, ctx: req.ctx };
+    return async function accessPreHandler(req, reply) {
+      const input: LoaderInput = { params: (req.params ?? {}) as Record<string, string>, query: req.query, body: req.body, ctx: req.ctx };
       if (spec.grants) {
         const g = await spec.grants(input);
         if (g) req.ctx.grants = g;
+      }
+      const scoped = spec.scopedLimit?.(req.ctx);
+      if (scoped) {
+        const rc = await limiter.check({ rateCategory: 'none', limits: [scoped.limit], id: scoped.key }, req.ctx.principal, req.ip);
+        // Report the window with the least room, as for the route's own category.
+        const shown = Number(reply.getHeader('x-ratelimit-remaining') ?? Infinity);
+        if (rc.reported && (!rc.allowed || rc.reported.remaining < shown)) setRateHeaders(reply, rc.reported);
+        if (!rc.allowed && rc.reported) throw rateLimited(rc.reported);
       }
       if (load) req.ctx.resource = await load(input);
       authorize(req, spec);
@@ -167,6 +187,8 @@ export function registerRoutes(app: FastifyInstance, specs: readonly RouteSpec[]
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       config: { route: spec },
       handler: spec.handler as never,
+      // @fastify/websocket hands upgrade requests to `wsHandler` once the access hooks have passed; plain GETs get `handler`.
+      ...(spec.mode === 'ws' ? { wsHandler: spec.wsHandler as never } : {}),
     });
   }
 }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AccessRule, Grants } from '@gatehouse/policy';
 import type { LoaderInput } from './pipeline.ts';
+import type { RequestContext } from './context.ts';
 import type { RateCategory } from '../rate-limit/categories.ts';
 
 /** The spec's Type column: Sync, Async, Sync/SSE, and WebSocket routes. */
@@ -21,6 +22,11 @@ export interface EndpointLimit {
   readonly by: 'ip' | 'principal';
   /** Shown in the docs' Notes column, e.g. `5/hour`. */
   readonly label: string;
+}
+
+export interface ScopedLimit {
+  readonly key: string;
+  readonly limit: EndpointLimit;
 }
 
 export interface RouteDocs {
@@ -58,6 +64,11 @@ export interface RouteSpec<S extends FastifySchema = FastifySchema> {
   readonly handler: Handler<S>;
   /** Resolves the caller's RBAC grants in the request's scope (e.g. the store), for `permission()` rules. */
   readonly grants?: (input: LoaderInput) => Promise<Grants | undefined>;
+  /**
+   * A rate window chosen once grants are resolved (commerce: CUSTOMER calls are counted apart from staff calls).
+   * Counted per principal under `key`, across every route that names the same key.
+   */
+  readonly scopedLimit?: (ctx: RequestContext) => ScopedLimit | undefined;
   /** Served by a plugin (the docs UI); declared here so it is enforced and documented, but not registered by us. */
   readonly external?: boolean;
   /** For WebSocket routes: the socket handler (see the streaming module). */

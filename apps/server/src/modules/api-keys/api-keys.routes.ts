@@ -41,7 +41,7 @@ export function apiKeysRoutes(keys: ApiKeysService): RouteSpec[] {
       docs: docs('Create new key; the secret is shown once'),
       schema: {
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }), expiresAt: Type.Optional(Type.String({ format: 'date-time' })) },
+          { name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }), expiresAt: Type.Optional(Type.String({ format: 'date-time' })) },
           strict,
         ),
         response: { 201: dataOf(KeyWithSecret) },

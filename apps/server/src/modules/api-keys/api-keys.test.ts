@@ -87,6 +87,7 @@ describe('API keys', () => {
     ['an expiry in the past', { name: 'x', expiresAt: '2001-01-01T00:00:00Z' }],
     ['a malformed expiry', { name: 'x', expiresAt: 'tomorrow' }],
     ['an empty name', { name: '' }],
+    ['a name with a NUL', { name: 'ci\u0000' }],
     ['an unknown field', { name: 'x', userId: '00000000-0000-4000-8000-000000000000' }],
   ])('refuses %s with 400', async (_n, payload) => {
     expect((await create(alice, payload)).statusCode).toBe(400);

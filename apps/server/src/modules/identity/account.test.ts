@@ -43,6 +43,13 @@ describe('own profile', () => {
     },
   );
 
+  it('refuses a name with a NUL or other control character with 400, not a database error', async () => {
+    for (const name of ['bad\u0000name', 'line\nbreak']) {
+      const res = await t.app.inject({ method: 'PATCH', url: '/api/users/me', headers: auth(alice), payload: { name } });
+      expect(res.statusCode).toBe(400);
+    }
+  });
+
   it('refuses an over-long name', async () => {
     const res = await t.app.inject({ method: 'PATCH', url: '/api/users/me', headers: auth(alice), payload: { name: 'n'.repeat(500) } });
     expect(res.statusCode).toBe(400);

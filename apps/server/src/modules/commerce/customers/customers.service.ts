@@ -1,0 +1,144 @@
+/**
+ * Customers of a store. Linking a customer to a user account (`userEmail`) gives that user the CUSTOMER role in the
+ * store, so it is a role grant like any other: the escalation guard applies to linking and unlinking, and both are
+ * audited as role changes.
+ */
+import { randomUUID } from 'node:crypto';
+import { missingToGrant } from '@gatehouse/policy';
+import type { Address } from '../commerce.tables.ts';
+import type { Tx } from '../../../db/database.ts';
+import type { AuthedContext } from '../../../http/context.ts';
+import { findUserByEmail } from '../../identity/index.ts';
+import { commerceErrors, uniqueViolation } from '../commerce.errors.ts';
+import type { CommerceDeps } from '../deps.ts';
+import { listMeta, type Page } from '../page.ts';
+import { COLUMNS, toWhere } from '../sql-condition.ts';
+import { changesOf, guardCreate, guardFields, recordChange, recordDenial, sentFields } from '../writes.ts';
+import { findCustomer, insertCustomer, listCustomers, updateCustomer } from './customers.repo.ts';
+import { toCustomerView } from './customers.view.ts';
+
+export interface CustomerFields {
+  name?: string | undefined;
+  email?: string | undefined;
+  phone?: string | null | undefined;
+  addresses?: Address[] | undefined;
+  /** Links (an email) or unlinks (null) the user account that holds the CUSTOMER role through this record. */
+  userEmail?: string | null | undefined;
+}
+
+const conflict = (e: unknown): never => {
+  const c = uniqueViolation(e);
+  if (c !== null) throw c.includes('user') ? commerceErrors.taken('userEmail', 'customer') : commerceErrors.taken('email', 'customer');
+  throw e;
+};
+
+export function createCustomersService(d: CommerceDeps) {
+  const where = async (ctx: AuthedContext, permission: string) => toWhere(await d.access.rows(ctx, permission), COLUMNS.customers);
+
+  /** Resolves `userEmail` to a user id, refusing a link the caller could not grant. undefined = not sent. */
+  async function linkedUser(ctx: AuthedContext, userEmail: string | null | undefined, targetId?: string): Promise<string | null | undefined> {
+    if (userEmail === undefined) return undefined;
+    const missing = missingToGrant(d.access.grants(ctx), 'CUSTOMER');
+    if (missing.length > 0) {
+      recordDenial(d.audit, ctx, { action: 'commerce.customer.role_change', code: 'ROLE_ESCALATION', targetType: 'customer', ...(targetId ? { targetId } : {}), details: { role: 'CUSTOMER', missing } });
+      throw commerceErrors.escalation('CUSTOMER', missing);
+    }
+    if (userEmail === null) return null;
+    const user = await findUserByEmail(d.db, userEmail);
+    if (!user) throw commerceErrors.notFound('user');
+    return user.id;
+  }
+
+  async function auditLink(tx: Tx, ctx: AuthedContext, c: { id: string; organizationId: string; storeId: string }, before: string | null, after: string | null) {
+    if (before === after) return;
+    for (const [userId, role] of [[before, { before: 'CUSTOMER', after: null }], [after, { before: null, after: 'CUSTOMER' }]] as const) {
+      if (!userId) continue;
+      await recordChange(d.audit, tx, ctx, {
+        action: 'commerce.customer.role_change',
+        targetType: 'user',
+        targetId: userId,
+        organizationId: c.organizationId,
+        storeId: c.storeId,
+        changes: { role: role },
+        details: { customerId: c.id },
+      });
+    }
+  }
+
+  return {
+    async list(ctx: AuthedContext, f: { storeId?: string | undefined; q?: string | undefined }, p: Page) {
+      const { rows, total } = await listCustomers(d.db, await where(ctx, 'customers:read'), f, p);
+      return { data: rows.map(toCustomerView), meta: listMeta(p, total) };
+    },
+
+    async get(ctx: AuthedContext, id: string) {
+      const c = await findCustomer(d.db, id, await where(ctx, 'customers:read'));
+      if (!c) throw commerceErrors.notFound('customer');
+      return toCustomerView(c);
+    },
+
+    async create(ctx: AuthedContext, input: CustomerFields & { storeId: string; name: string; email: string }) {
+      const { organizationId, storeId } = d.access.store(ctx);
+      await guardCreate(d.access, d.audit, ctx, 'customers:create', { organizationId, storeId });
+      const { storeId: _s, userEmail, ...fields } = input;
+      const userId = (await linkedUser(ctx, userEmail)) ?? null;
+      const row = await d.db
+        .transaction(async (tx) => {
+          const c = await insertCustomer(tx, { ...fields, id: randomUUID(), organizationId, storeId, userId });
+          await recordChange(d.audit, tx, ctx, { action: 'commerce.customer.create', targetType: 'customer', targetId: c.id, organizationId, storeId, changes: changesOf({}, { ...fields, userId }) });
+          await auditLink(tx, ctx, c, null, userId);
+          return c;
+        })
+        .catch(conflict);
+      if (userId) await d.access.changed({ userIds: [userId] });
+      return toCustomerView(row);
+    },
+
+    async update(ctx: AuthedContext, id: string, patch: CustomerFields) {
+      guardFields(d.audit, ctx, { resource: 'customers', roles: d.access.grants(ctx).roles, fields: sentFields(patch), action: 'commerce.customer.update', targetId: id });
+      const { userEmail, ...fields } = patch;
+      const userId = await linkedUser(ctx, userEmail, id);
+      const next = userId === undefined ? fields : { ...fields, userId };
+      const w = await where(ctx, 'customers:update');
+      const moved: string[] = [];
+      const row = await d.db
+        .transaction(async (tx) => {
+          const before = await findCustomer(tx, id, w, true);
+          if (!before) throw commerceErrors.notFound('customer');
+          const changes = changesOf(before, next);
+          if (Object.keys(changes).length === 0) return before;
+          const after = (await updateCustomer(tx, id, w, next))!;
+          await recordChange(d.audit, tx, ctx, { action: 'commerce.customer.update', targetType: 'customer', targetId: id, organizationId: before.organizationId, storeId: before.storeId, changes });
+          await auditLink(tx, ctx, before, before.userId, after.userId);
+          if (before.userId !== after.userId) moved.push(...[before.userId, after.userId].filter((u): u is string => u !== null));
+          return after;
+        })
+        .catch(conflict);
+      if (moved.length > 0) await d.access.changed({ userIds: moved });
+      return toCustomerView(row);
+    },
+
+    async remove(ctx: AuthedContext, id: string): Promise<void> {
+      const w = await where(ctx, 'customers:delete');
+      const linked = await d.db.transaction(async (tx) => {
+        const before = await findCustomer(tx, id, w, true);
+        if (!before) throw commerceErrors.notFound('customer');
+        const at = new Date();
+        await updateCustomer(tx, id, w, { deletedAt: at });
+        await recordChange(d.audit, tx, ctx, {
+          action: 'commerce.customer.delete',
+          targetType: 'customer',
+          targetId: id,
+          organizationId: before.organizationId,
+          storeId: before.storeId,
+          changes: { deletedAt: { before: null, after: at.toISOString() } },
+        });
+        return before.userId;
+      });
+      // A linked user loses the CUSTOMER role with the record.
+      if (linked) await d.access.changed({ userIds: [linked] });
+    },
+  };
+}
+
+export type CustomersService = ReturnType<typeof createCustomersService>;

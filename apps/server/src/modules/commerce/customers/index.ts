@@ -1,0 +1,3 @@
+export { createCustomersService, type CustomersService } from './customers.service.ts';
+export { customersRoutes } from './customers.routes.ts';
+export { AddressSchema } from './customers.view.ts';

@@ -1,0 +1,1 @@
+export { createExecutionsModule, type ExecutionsModule, type ExecutionsModuleOptions, type ExecutionsWorkflowSource } from './executions.module.ts';

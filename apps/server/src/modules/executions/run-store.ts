@@ -1,0 +1,179 @@
+/**
+ * The engine's RunStore on the database. A save writes the execution row, the changed steps and the events in one
+ * transaction, and the caller continues only once it is committed: every finished node is durable before the next
+ * one starts.
+ *
+ * Event sequence numbers come from a counter on the execution row, bumped in the same UPDATE that saves the state;
+ * only the lease holder saves a running execution, so the counter never races.
+ */
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { EngineEvent, ExecutionRecord, RunStore, RunState, StoredEvent } from '@gatehouse/engine';
+import type { Db, Tx } from '../../db/database.ts';
+import { randomUUID } from 'node:crypto';
+import { createBatchWriter } from './batch-writer.ts';
+import { executionEvents, executions, hitlRequests } from './executions.tables.ts';
+
+type Row = typeof executions.$inferSelect;
+
+const date = (s: string | undefined) => (s ? new Date(s) : null);
+
+export function toRecord(r: Row): ExecutionRecord {
+  return {
+    id: r.id,
+    ownerId: r.ownerId,
+    workflowId: r.workflowId,
+    version: r.version,
+    mode: r.mode,
+    status: r.status as ExecutionRecord['status'],
+    input: r.input ?? null,
+    state: r.state as RunState,
+    ...(r.output !== null ? { output: r.output } : {}),
+    ...(r.error !== null ? { error: r.error as ExecutionRecord['error'] } : {}),
+    pauseRequested: r.pauseRequested,
+    ...(r.startedAt ? { startedAt: r.startedAt.toISOString() } : {}),
+    ...(r.finishedAt ? { finishedAt: r.finishedAt.toISOString() } : {}),
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Human-in-the-loop requests are rows of their own, written in the same transaction as the event that opens them
+ * (so a crash cannot lose one), and closed with the run: a finished execution leaves no request open.
+ */
+async function writeHitl(tx: Tx, rec: ExecutionRecord, events: readonly EngineEvent[]): Promise<void> {
+  const everWaitedForHuman = Object.values(rec.state.steps).some((s) => s.wait?.kind === 'approval');
+  if (!everWaitedForHuman && !events.some((e) => e.type.startsWith('hitl.'))) return;
+  for (const e of events) {
+    if (e.type !== 'hitl.requested') continue;
+    const d = e.data as { nodeId: string; stepId: string; prompt: string; formSchema?: unknown; timeoutAt?: string };
+    const id = randomUUID();
+    (e.data as Record<string, unknown>).hitlId = id;
+    await tx.insert(hitlRequests).values({
+      id,
+      executionId: rec.id,
+      ownerId: rec.ownerId,
+      nodeId: d.nodeId,
+      stepId: d.stepId,
+      prompt: d.prompt,
+      formSchema: d.formSchema ?? null,
+      timeoutAt: date(d.timeoutAt),
+    });
+  }
+  const timedOut = events.filter((e) => e.type === 'hitl.resolved' && (e.data.data as { timedOut?: boolean } | null)?.timedOut === true);
+  for (const e of timedOut) {
+    await tx
+      .update(hitlRequests)
+      .set({ status: 'expired', answeredAt: new Date() })
+      .where(and(eq(hitlRequests.executionId, rec.id), eq(hitlRequests.stepId, String(e.data.stepId)), eq(hitlRequests.status, 'open')));
+  }
+  if (['succeeded', 'failed', 'stopped', 'crashed'].includes(rec.status)) {
+    await tx
+      .update(hitlRequests)
+      .set({ status: 'cancelled', answeredAt: new Date() })
+      .where(and(eq(hitlRequests.executionId, rec.id), eq(hitlRequests.status, 'open')));
+  }
+}
+
+async function writeEvents(tx: Tx, executionId: string, lastSeq: number, events: readonly EngineEvent[]): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const stored = events.map((e, i) => ({ ...e, seq: lastSeq - events.length + i + 1 }));
+  await tx.insert(executionEvents).values(stored.map((e) => ({ executionId, seq: e.seq, type: e.type, at: new Date(e.at), data: e.data })));
+  return stored;
+}
+
+export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void> } {
+  const writer = createBatchWriter(db, (tx, op) => writeHitl(tx, op.rec, op.events));
+  const released = new Set<string>();
+  return {
+    async insert(rec, events, lease) {
+      return db.transaction(async (tx) => {
+        await tx.insert(executions).values({
+          id: rec.id,
+          ownerId: rec.ownerId,
+          workflowId: rec.workflowId,
+          version: rec.version,
+          mode: rec.mode,
+          status: rec.status,
+          input: rec.input ?? null,
+          state: rec.state,
+          pauseRequested: rec.pauseRequested,
+          eventSeq: events.length,
+          createdAt: new Date(rec.createdAt),
+          ...(lease ? { leaseOwner: lease.owner, leaseUntil: Date.now() + lease.ms } : {}),
+        });
+        return writeEvents(tx, rec.id, events.length, events);
+      });
+    },
+
+    async get(id) {
+      const [r] = await db.select().from(executions).where(eq(executions.id, id)).limit(1);
+      return r ? toRecord(r) : null;
+    },
+
+    save(rec, steps, events) {
+      // A run that is no longer running gives its lease up in the same write.
+      const releaseLease = rec.status !== 'running' && rec.status !== 'queued';
+      if (releaseLease) released.add(rec.id);
+      return writer.save({ rec, steps, events, releaseLease });
+    },
+
+    async claimAndLoad(id, instance, leaseMs) {
+      const now = Date.now();
+      const [row] = await db
+        .update(executions)
+        .set({ leaseOwner: instance, leaseUntil: now + leaseMs })
+        .where(and(eq(executions.id, id), or(isNull(executions.leaseOwner), eq(executions.leaseOwner, instance), lt(executions.leaseUntil, now))))
+        .returning();
+      return row ? toRecord(row) : null;
+    },
+
+    async claim(id, instance, leaseMs) {
+      const now = Date.now();
+      const rows = await db
+        .update(executions)
+        .set({ leaseOwner: instance, leaseUntil: now + leaseMs })
+        .where(and(eq(executions.id, id), or(isNull(executions.leaseOwner), eq(executions.leaseOwner, instance), lt(executions.leaseUntil, now))))
+        .returning({ id: executions.id });
+      return rows.length === 1;
+    },
+
+    async release(id, instance) {
+      if (released.delete(id)) return;
+      await db
+        .update(executions)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(and(eq(executions.id, id), eq(executions.leaseOwner, instance)));
+    },
+
+    async renew(ids, instance, leaseMs) {
+      if (ids.length === 0) return;
+      await db
+        .update(executions)
+        .set({ leaseUntil: Date.now() + leaseMs })
+        .where(and(inArray(executions.id, [...ids]), eq(executions.leaseOwner, instance)));
+    },
+
+    async recoverable() {
+      const now = Date.now();
+      const runnable = await db
+        .select({ id: executions.id })
+        .from(executions)
+        .where(and(inArray(executions.status, ['queued', 'running']), or(isNull(executions.leaseUntil), lt(executions.leaseUntil, now))));
+      const waiting = await db.select({ id: executions.id, state: executions.state }).from(executions).where(eq(executions.status, 'waiting'));
+      const waits: Array<{ id: string; nodeId: string; at: string }> = [];
+      for (const w of waiting) {
+        for (const s of Object.values((w.state as RunState).steps)) {
+          if (s.status !== 'waiting' || !s.wait) continue;
+          const at = s.wait.kind === 'timer' ? s.wait.until : s.wait.timeoutAt;
+          if (at) waits.push({ id: w.id, nodeId: s.nodeId, at });
+        }
+      }
+      return { runnable: runnable.map((r) => r.id), waits };
+    },
+
+    /** Embedded mode has exactly one process: any lease found at start belongs to a process that is gone. */
+    async clearLeases() {
+      await db.update(executions).set({ leaseOwner: null, leaseUntil: null }).where(sql`${executions.leaseOwner} is not null`);
+    },
+  };
+}

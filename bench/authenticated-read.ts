@@ -1,0 +1,420 @@
+/**
+ * Cost of an authenticated read: run with `npx tsx bench/authenticated-read.ts [--pg]`.
+ *
+ * Three modes, same concurrency (CONNECTIONS), same row:
+ *
+ *   driver  CONNECTIONS concurrent loops of `SELECT * FROM users WHERE id = $1` straight through the database driver,
+ *           inside the server child while it serves nothing: the ceiling that the one query per request sets.
+ *           Embedded mode: the server's own PGlite instance (`query`), since an in-memory PGlite lives in one process.
+ *           --pg: a `pg.Pool` with the server's pool size (10) against the same database.
+ *   bearer  `GET /api/users/me` with `Authorization: Bearer <access token>` (autocannon in this parent process): JWT
+ *           verification, revocation check and cached user snapshot, the per-user rate window, the rule, then the
+ *           handler's own lookup of the user row by id (Drizzle), and the response schema.
+ *   apikey  the same request with `X-API-Key: <key>`: the key's SHA-256 and the in-process key cache instead of the
+ *           JWT, everything else alike. The warm-up covers the first (database) lookup of the key.
+ *
+ * Database: in-memory PGlite by default (`openDatabase({})` + `migrate()` in the server child). With --pg, a fresh
+ * database `gatehouse_bench_<random>` is created on 127.0.0.1:5432 (user postgres), the server runs with
+ * DATABASE_URL pointing at it, and it is dropped at the end.
+ *
+ * The user is enterprise tier (set with `updateUser`, then the user cache invalidated), and
+ * RATE_DEFAULT_ENTERPRISE_PER_MINUTE is raised so the limiter counts every request but never refuses one; any error,
+ * timeout or non-2xx response fails the run. The server runs in a child process (this file, forked with `serve`),
+ * so autocannon never shares an event loop with it; both listen/connect on 127.0.0.1 only.
+ *
+ * Rounds alternate driver, bearer, apikey × ROUNDS after a warm-up of each; reported per mode: the median over rounds
+ * of the rate (queries or requests per second), the median p99 latency and the server process's CPU use. The last line
+ * gives the ratios of the median rates; exit code 1 if any is below its target.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+
+const ROUNDS = 3;
+const DURATION_S = 5;
+const WARMUP_S = 2;
+const CONNECTIONS = 50;
+const POOL_SIZE = 10; // openDatabase's default pool size for PostgreSQL
+const HOST = '127.0.0.1';
+const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const TARGETS = { bearerDriver: 0.5, apikeyDriver: 0.5, apikeyBearer: 0.9 } as const;
+const RATE_LIMIT = 1_000_000_000;
+/** Cores used by other processes during a run above which the figures are flagged as disturbed. */
+const OTHER_CPU_WARNING = 0.15;
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const CLK_TCK = 100;
+const QUERY = 'SELECT * FROM users WHERE id = $1';
+
+type Mode = 'driver' | 'bearer' | 'apikey';
+
+interface DriverResult {
+  readonly queries: number;
+  readonly bad: number;
+  readonly elapsedMs: number;
+  readonly p99: number;
+}
+
+/** Messages from the server child. */
+type FromChild =
+  | { type: 'ready'; port: number; driver: 'pglite' | 'postgres'; userId: string; accessToken: string; apiKey: string }
+  | { type: 'cpu'; usage: NodeJS.CpuUsage }
+  | { type: 'driver'; result: DriverResult };
+
+/** Messages to the server child. */
+type ToChild = 'cpu' | 'close' | { type: 'driver'; durationS: number; concurrency: number };
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Child: the real app, an enterprise user with a token and an API key, and the driver loop on demand.
+
+async function child(databaseUrl: string | undefined): Promise<void> {
+  const [{ loadConfig }, { createContainer }, { buildApp }, { openDatabase }, { registerUser, setUser, auth }] = await Promise.all([
+    import('../apps/server/src/config.ts'),
+    import('../apps/server/src/container.ts'),
+    import('../apps/server/src/app.ts'),
+    import('../apps/server/src/db/database.ts'),
+    import('../apps/server/src/testing/users.ts'),
+  ]);
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'silent',
+      ACCESS_TOKEN_TTL: '1h',
+      RATE_ANONYMOUS_PER_MINUTE: String(RATE_LIMIT),
+      RATE_DEFAULT_ENTERPRISE_PER_MINUTE: String(RATE_LIMIT),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    { dotenv: false },
+  );
+  const database = await openDatabase({ url: config.databaseUrl });
+  await database.migrate();
+  const container = await createContainer(config, { database });
+  const app = await buildApp(container);
+  await app.listen({ host: HOST, port: 0 });
+
+  const user = await registerUser(app, { email: 'bench-read@example.com' });
+  await setUser(container, user.id, { tier: 'enterprise' });
+  const created = await app.inject({ method: 'POST', url: '/api/keys/', headers: auth(user), payload: { name: 'bench' } });
+  if (created.statusCode !== 201) throw new Error(`creating the API key failed: ${created.statusCode} ${created.body}`);
+  const apiKey = (created.json() as { data: { key: string } }).data.key;
+
+  // The driver the baseline goes through: the server's own PGlite, or a pg.Pool of the server's size.
+  type Queryable = { query(text: string, params: unknown[]): Promise<{ rows: unknown[] }> };
+  let driver: Queryable;
+  let closeDriver = async () => undefined as void;
+  if (database.driver === 'pglite') {
+    driver = (database.db as unknown as { $client: Queryable }).$client;
+  } else {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: POOL_SIZE });
+    pool.on('error', () => undefined);
+    driver = pool;
+    closeDriver = () => pool.end();
+  }
+
+  async function driverLoop(durationS: number, concurrency: number): Promise<DriverResult> {
+    const latencies: number[] = [];
+    let bad = 0;
+    const t0 = performance.now();
+    const deadline = t0 + durationS * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < deadline) {
+          const s = performance.now();
+          const { rows } = await driver.query(QUERY, [user.id]);
+          if (rows.length !== 1) bad++;
+          latencies.push(performance.now() - s);
+        }
+      }),
+    );
+    const elapsedMs = performance.now() - t0;
+    latencies.sort((a, b) => a - b);
+    return { queries: latencies.length, bad, elapsedMs, p99: percentile(latencies, 99) };
+  }
+
+  process.on('message', (m: unknown) => {
+    const msg = m as ToChild;
+    if (msg === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies FromChild);
+    else if (msg === 'close') {
+      void (async () => {
+        await app.close();
+        await closeDriver();
+        await container.close();
+      })().finally(() => process.exit(0));
+    } else if (msg.type === 'driver') {
+      void driverLoop(msg.durationS, msg.concurrency).then((result) => process.send!({ type: 'driver', result } satisfies FromChild));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({
+    type: 'ready',
+    port: (app.server.address() as AddressInfo).port,
+    driver: database.driver,
+    userId: user.id,
+    accessToken: user.accessToken,
+    apiKey,
+  } satisfies FromChild);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Parent: database setup (--pg), sanity checks, the load generator.
+
+function nextMessage<T extends FromChild['type']>(proc: ChildProcess, type: T): Promise<Extract<FromChild, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromChild) => {
+      if (m.type !== type) return;
+      cleanup();
+      resolve(m as Extract<FromChild, { type: T }>);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`server child exited (code ${code}) before sending '${type}'`));
+    };
+    const cleanup = () => {
+      proc.off('message', onMessage);
+      proc.off('exit', onExit);
+    };
+    proc.on('message', onMessage);
+    proc.on('exit', onExit);
+  });
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, 'exit');
+  proc.send('close' satisfies ToChild);
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const cpuOf = (u: NodeJS.CpuUsage) => u.user + u.system;
+
+async function serverCpu(proc: ChildProcess): Promise<number> {
+  proc.send('cpu' satisfies ToChild);
+  return cpuOf((await nextMessage(proc, 'cpu')).usage);
+}
+
+/** Busy CPU time of the whole machine so far, in µs (all cores, all processes). */
+function machineBusyUs(): number {
+  let busy = 0;
+  for (const { times } of os.cpus()) busy += times.user + times.nice + times.sys + times.irq;
+  return busy * 1_000;
+}
+
+/** CPU time so far of each PostgreSQL backend serving `database` (Linux /proc; empty elsewhere), in µs by pid. */
+function postgresBackendsCpu(database: string | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!database) return out;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.startsWith('postgres:') || !cmdline.includes(` ${database} `)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK); // utime + stime
+    } catch {
+      // The process exited meanwhile.
+    }
+  }
+  return out;
+}
+
+interface Run {
+  readonly rate: number;
+  readonly p99: number;
+  readonly count: number;
+  /** CPU used meanwhile, in cores: the server child, this process, the database's PostgreSQL backends, the rest. */
+  readonly serverCpu: number;
+  readonly loadCpu: number;
+  readonly pgCpu: number;
+  readonly otherCpu: number;
+}
+
+type Cpu = Pick<Run, 'serverCpu' | 'loadCpu' | 'pgCpu' | 'otherCpu'>;
+
+async function measured<T>(proc: ChildProcess, database: string | undefined, fn: () => Promise<T>): Promise<{ value: T; wallUs: number } & Cpu> {
+  const server0 = await serverCpu(proc);
+  const pg0 = postgresBackendsCpu(database);
+  const self0 = process.cpuUsage();
+  const busy0 = machineBusyUs();
+  const t0 = process.hrtime.bigint();
+  const value = await fn();
+  const wallUs = Number(process.hrtime.bigint() - t0) / 1_000;
+  const busy = machineBusyUs() - busy0;
+  const self = cpuOf(process.cpuUsage(self0));
+  let pg = 0;
+  for (const [pid, us] of postgresBackendsCpu(database)) pg += us - (pg0.get(pid) ?? 0);
+  const server = (await serverCpu(proc)) - server0;
+  return {
+    value,
+    wallUs,
+    serverCpu: server / wallUs,
+    loadCpu: self / wallUs,
+    pgCpu: pg / wallUs,
+    otherCpu: Math.max(0, (busy - server - self - pg) / wallUs),
+  };
+}
+
+async function loadHttp(proc: ChildProcess, database: string | undefined, url: string, headers: Record<string, string>, mode: Mode, durationS: number): Promise<Run> {
+  const { default: autocannon } = await import('autocannon');
+  const { value: r, wallUs: _, ...cpu } = await measured(proc, database, () =>
+    autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: durationS, headers }),
+  );
+  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
+    throw new Error(`${mode}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
+  }
+  return { rate: r.requests.average, p99: r.latency.p99, count: r.requests.total, ...cpu };
+}
+
+async function loadDriver(proc: ChildProcess, database: string | undefined, durationS: number): Promise<Run> {
+  const { value: result, wallUs: _, ...cpu } = await measured(proc, database, async () => {
+    proc.send({ type: 'driver', durationS, concurrency: CONNECTIONS } satisfies ToChild);
+    return (await nextMessage(proc, 'driver')).result;
+  });
+  if (result.bad > 0) throw new Error(`driver: ${result.bad} queries did not return exactly one row`);
+  return { rate: result.queries / (result.elapsedMs / 1e3), p99: result.p99, count: result.queries, ...cpu };
+}
+
+async function expectStatus(url: string, headers: Record<string, string>, status: number, what: string): Promise<Response> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`sanity check failed: ${what}: expected ${status}, got ${res.status} ${text.slice(0, 200)}`);
+  return new Response(text, { status: res.status, headers: res.headers });
+}
+
+const pct = (cores: number): string => `${(cores * 100).toFixed(0).padStart(3)}%`;
+
+const median = (values: readonly number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+async function withPgDatabase<T>(fn: (url: string | undefined) => Promise<T>): Promise<T> {
+  if (!process.argv.includes('--pg')) return fn(undefined);
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  const name = `gatehouse_bench_${randomBytes(6).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  let dropped: Promise<void> | undefined;
+  const drop = () => (dropped ??= admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => admin.end()));
+  // Ctrl-C must not leave the database behind.
+  const onSigint = () => void drop().finally(() => process.exit(130));
+  process.once('SIGINT', onSigint);
+  try {
+    return await fn(`postgres://postgres@127.0.0.1:5432/${name}`);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await drop();
+  }
+}
+
+async function main(databaseUrl: string | undefined): Promise<void> {
+  // Forked with this process's execArgv, i.e. tsx's loader.
+  const proc = fork(fileURLToPath(import.meta.url), ['serve', ...(databaseUrl ? [databaseUrl] : [])], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ready = await nextMessage(proc, 'ready');
+    const url = `http://${HOST}:${ready.port}/api/users/me`;
+    const headers: Record<Exclude<Mode, 'driver'>, Record<string, string>> = {
+      bearer: { authorization: `Bearer ${ready.accessToken}` },
+      apikey: { 'x-api-key': ready.apiKey },
+    };
+
+    // The benchmark must measure what it claims to: both credentials authenticate the enterprise user, the limiter
+    // counts them (its window is reported), and neither a missing nor a wrong credential gets through.
+    await expectStatus(url, {}, 401, 'no credentials');
+    await expectStatus(url, { 'x-api-key': `${ready.apiKey.slice(0, -2)}xx` }, 401, 'a wrong API key');
+    for (const mode of ['bearer', 'apikey'] as const) {
+      const res = await expectStatus(url, headers[mode], 200, mode);
+      const body = (await res.json()) as { data?: { id?: string; tier?: string } };
+      if (body.data?.id !== ready.userId || body.data.tier !== 'enterprise') {
+        throw new Error(`sanity check failed: ${mode}: not the enterprise bench user: ${JSON.stringify(body)}`);
+      }
+      if (res.headers.get('x-ratelimit-limit') !== String(RATE_LIMIT)) throw new Error(`sanity check failed: ${mode}: no rate window reported`);
+    }
+
+    console.log(
+      `authenticated-read: node ${process.version}, ${os.cpus().length} cores, database ${ready.driver === 'pglite' ? 'PGlite (in memory, in the server process)' : `PostgreSQL 127.0.0.1:5432 (pool ${POOL_SIZE})`}, ` +
+        `${ROUNDS} rounds x ${DURATION_S} s per mode, ${CONNECTIONS} concurrent (connections / queries), ${WARMUP_S} s warm-up each; server in a child process`,
+    );
+    const database = databaseUrl ? new URL(databaseUrl).pathname.slice(1) : undefined;
+    const run = (mode: Mode, durationS: number) =>
+      mode === 'driver' ? loadDriver(proc, database, durationS) : loadHttp(proc, database, url, headers[mode], mode, durationS);
+    const cpuLine = (r: Run) =>
+      `cpu: server ${pct(r.serverCpu)}, load generator ${pct(r.loadCpu)}, ${database ? `postgres ${pct(r.pgCpu)}, ` : ''}other processes ${pct(r.otherCpu)}`;
+    const modes = ['driver', 'bearer', 'apikey'] as const;
+    for (const mode of modes) await run(mode, WARMUP_S);
+
+    const runs: Record<Mode, Run[]> = { driver: [], bearer: [], apikey: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const mode of modes) {
+        const r = await run(mode, DURATION_S);
+        runs[mode].push(r);
+        console.log(
+          `  round ${round} ${mode.padEnd(6)} ${r.rate.toFixed(0).padStart(6)}/s  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${cpuLine(r)}`,
+        );
+      }
+    }
+
+    const labels: Record<Mode, string> = { driver: `driver (${QUERY})`, bearer: 'GET /api/users/me, Bearer', apikey: 'GET /api/users/me, X-API-Key' };
+    const busiest = Math.max(...Object.values(runs).flat().map((r) => r.otherCpu));
+    if (busiest > OTHER_CPU_WARNING) {
+      console.log(`warning: other processes used up to ${pct(busiest).trim()} of a core during the runs; rerun on a quiet machine`);
+    }
+    const header = ['mode', 'median /s', 'median p99 ms', 'server cpu', 'server µs cpu/op', ...(database ? ['postgres µs cpu/op'] : []), 'count'];
+    const rows = modes.map((mode) => [
+      labels[mode],
+      median(runs[mode].map((r) => r.rate)).toFixed(0),
+      median(runs[mode].map((r) => r.p99)).toFixed(1),
+      pct(median(runs[mode].map((r) => r.serverCpu))).trim(),
+      (median(runs[mode].map((r) => r.serverCpu / r.rate)) * 1e6).toFixed(0),
+      ...(database ? [(median(runs[mode].map((r) => r.pgCpu / r.rate)) * 1e6).toFixed(0)] : []),
+      String(runs[mode].reduce((n, r) => n + r.count, 0)),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    console.log(line(header));
+    for (const row of rows) console.log(line(row));
+
+    // On a machine that is shared, or not saturated, the CPU each operation costs is steadier than the rate: with every
+    // mode CPU-bound on the same cores, rate ratios tend to the inverse ratios of CPU per operation.
+    const cpuPerOp = (mode: Mode) => median(runs[mode].map((r) => (r.serverCpu + r.loadCpu + r.pgCpu) / r.rate)) * 1e6;
+    console.log(
+      `cpu per operation (server + load generator${database ? ' + postgres' : ''}): ${modes.map((m) => `${m} ${cpuPerOp(m).toFixed(0)} µs`).join(', ')} ` +
+        `-> cpu-bound estimates: bearer/driver ${(cpuPerOp('driver') / cpuPerOp('bearer')).toFixed(2)}, apikey/driver ${(cpuPerOp('driver') / cpuPerOp('apikey')).toFixed(2)}, ` +
+        `apikey/bearer ${(cpuPerOp('bearer') / cpuPerOp('apikey')).toFixed(2)}`,
+    );
+    const rate = (mode: Mode) => median(runs[mode].map((r) => r.rate));
+    const ratios = { bearerDriver: rate('bearer') / rate('driver'), apikeyDriver: rate('apikey') / rate('driver'), apikeyBearer: rate('apikey') / rate('bearer') };
+    const missed = (Object.keys(TARGETS) as (keyof typeof TARGETS)[]).filter((k) => ratios[k] < TARGETS[k]);
+    await stop(proc);
+    console.log(
+      `authenticated-read ratios: bearer/driver ${ratios.bearerDriver.toFixed(2)}, apikey/driver ${ratios.apikeyDriver.toFixed(2)}, ` +
+        `apikey/bearer ${ratios.apikeyBearer.toFixed(2)} (targets >= ${TARGETS.bearerDriver}, ${TARGETS.apikeyDriver}, ${TARGETS.apikeyBearer})` +
+        (missed.length ? ` — MISSED: ${missed.join(', ')}` : ''),
+    );
+    if (missed.length) process.exitCode = 1;
+  } finally {
+    await stop(proc);
+  }
+}
+
+if (process.argv[2] === 'serve') await child(process.argv[3]);
+else await withPgDatabase(main);
