@@ -22,7 +22,7 @@ export async function openTestDatabase(): Promise<Database> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 5 });
+  const db = await openDatabase({ url: url.toString(), poolSize: 10 });
   await db.migrate();
   return {
     ...db,
