@@ -6,7 +6,8 @@
  *   plain  a bare Fastify instance (same Fastify, logger off, no hooks), GET /bench/plain
  *   gated  the real app (createContainer + buildApp: request ids, security headers, error handling, OpenAPI, the access
  *          pipeline), GET /bench/gated declared with `and(authenticated, proTier)`, rate category `default`. Every
- *          request verifies an HS256 JWT with fast-jwt (verifier cache off, so each request pays the HMAC), looks the
+ *          request is authenticated by the identity module's own resolver (strict fast-jwt verification with its
+ *          verified-token cache, revocation set, user cache) with an access token of a registered account, looks the
  *          user's principal up in a Map (tier enterprise), counts the per-user rate window in the memory store
  *          (RATE_DEFAULT_ENTERPRISE_PER_MINUTE is raised so the bench never hits it) and evaluates the rule.
  *
@@ -24,8 +25,9 @@
  * plain, gated … so that drift (CPU frequency, other load) hits both alike. Reported per server: the median over
  * rounds of the mean req/s, the median p99 latency, the server's CPU use (well under 100% of a core for plain means the
  * load generator, not the server, was the limit, and the ratio is then flattering) and server CPU µs per request
- * (steadier than req/s under contention). Every run also reports the CPU other processes used meanwhile, and a
- * warning is printed when it exceeds OTHER_CPU_WARNING: on a 2-core machine anything else running skews the figures.
+ * (steadier than req/s under contention), with the part spent in the kernel. Every run also reports the CPU other
+ * processes used meanwhile, and a warning is printed when it exceeds OTHER_CPU_WARNING: on a 2-core machine anything
+ * else running skews the figures.
  * Any error, timeout or non-2xx fails the run.
  *
  * The last line is the ratio gated/plain of the median req/s; exit code 1 if it is below TARGET_RATIO.
@@ -36,8 +38,6 @@ import { once } from 'node:events';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import type { Principal } from '@gatehouse/policy';
-import type { PrincipalResolver } from '../apps/server/src/http/pipeline.ts';
 
 const ROUNDS = 3;
 const DURATION_S = 5;
@@ -72,9 +72,9 @@ async function servePlain(): Promise<{ port: number; close: () => Promise<void> 
 }
 
 async function serveGated(): Promise<{ port: number; tokens: { enterprise: string; free: string }; close: () => Promise<void> }> {
-  const [{ createSigner, createVerifier }, { allowAny, and, authenticated, proTier }, { loadConfig }, { createContainer }, { buildApp }, { openDatabase }, { defineRoute }] =
+  const [{ updateUser }, { allowAny, and, authenticated, proTier }, { loadConfig }, { createContainer }, { buildApp }, { openDatabase }, { defineRoute }] =
     await Promise.all([
-      import('fast-jwt'),
+      import('../apps/server/src/modules/identity/index.ts'),
       import('@gatehouse/policy'),
       import('../apps/server/src/config.ts'),
       import('../apps/server/src/container.ts'),
@@ -88,32 +88,6 @@ async function serveGated(): Promise<{ port: number; tokens: { enterprise: strin
     { NODE_ENV: 'test', JWT_SECRET: secret, LOG_LEVEL: 'silent', RATE_DEFAULT_ENTERPRISE_PER_MINUTE: '100000000' },
     { dotenv: false },
   );
-
-  // The production path: verify the access token (one algorithm, pinned iss/aud, required exp), then find the user.
-  const verify = createVerifier({
-    key: config.jwtSecret,
-    algorithms: ['HS256'],
-    allowedIss: config.jwtIssuer,
-    allowedAud: config.jwtAudience,
-    requiredClaims: ['exp'],
-    cache: false,
-  });
-  const sign = createSigner({ key: config.jwtSecret, algorithm: 'HS256', iss: config.jwtIssuer, aud: config.jwtAudience, expiresIn: 3_600_000 });
-  const users = new Map<string, Principal>();
-  const enterpriseUser: Principal = { userId: '00000000-0000-4000-8000-00000000e001', tier: 'enterprise', isStaff: false, credits: 0, via: 'jwt' };
-  const freeUser: Principal = { userId: '00000000-0000-4000-8000-00000000f001', tier: 'free', isStaff: false, credits: 0, via: 'jwt' };
-  for (const u of [enterpriseUser, freeUser]) users.set(u.userId, u);
-  const resolver: PrincipalResolver = {
-    async resolve(creds) {
-      if (creds.bearer === undefined || creds.bearer === '') return creds.apiKey === undefined ? null : 'invalid';
-      try {
-        const claims = verify(creds.bearer) as { sub?: unknown };
-        return (typeof claims.sub === 'string' && users.get(claims.sub)) || 'invalid';
-      } catch {
-        return 'invalid';
-      }
-    },
-  };
 
   const route = defineRoute({
     method: 'GET',
@@ -130,12 +104,22 @@ async function serveGated(): Promise<{ port: number; tokens: { enterprise: strin
 
   const database = await openDatabase({});
   await database.migrate();
-  const container = await createContainer(config, { database, resolver, extraRoutes: [route, open] });
+  // The production path, unchanged: the identity module's resolver (strict fast-jwt verification with its cache,
+  // the in-memory revocation set, the user cache) behind real accounts registered through the API.
+  const container = await createContainer(config, { database, extraRoutes: [route, open] });
   const app = await buildApp(container);
+  const tokenOf = async (email: string, tier: 'free' | 'enterprise') => {
+    const res = await app.inject({ method: 'POST', url: '/api/auth/register', remoteAddress: `10.1.0.${tier === 'free' ? 1 : 2}`, payload: { email, password: 'bench passphrase 1' } });
+    const { user, tokens } = res.json().data as { user: { id: string }; tokens: { accessToken: string } };
+    await updateUser(database.db, user.id, { tier });
+    await container.identity.userCache.invalidate(user.id);
+    return tokens.accessToken;
+  };
+  const tokens = { enterprise: await tokenOf('enterprise@example.com', 'enterprise'), free: await tokenOf('free@example.com', 'free') };
   await app.listen({ host: HOST, port: 0 });
   return {
     port: (app.server.address() as AddressInfo).port,
-    tokens: { enterprise: sign({ sub: enterpriseUser.userId }), free: sign({ sub: freeUser.userId }) },
+    tokens,
     async close() {
       await app.close();
       await container.close();
@@ -213,6 +197,8 @@ interface Run {
   readonly p99: number;
   readonly requests: number;
   readonly serverCpu: number;
+  /** The part of serverCpu spent in the kernel (socket writes and reads). */
+  readonly serverSys: number;
   readonly loadCpu: number;
   /** CPU used by everything else on the machine meanwhile (other processes), in cores. */
   readonly otherCpu: number;
@@ -249,6 +235,7 @@ async function load(server: Server, durationS: number): Promise<Run> {
     p99: r.latency.p99,
     requests: r.requests.total,
     serverCpu,
+    serverSys: (cpu1.system - cpu0.system) / wallUs,
     loadCpu,
     otherCpu: Math.max(0, busyUs / wallUs - serverCpu - loadCpu),
   };
@@ -317,13 +304,14 @@ async function main(): Promise<void> {
       console.log(`warning: other processes used up to ${pct(busiest)} of a core during the runs; rerun on a quiet machine`);
     }
     // CPU time per request is steadier than req/s when something else competes for the cores.
-    const header = ['server', 'median req/s', 'median p99 ms', 'server cpu', 'server µs/req', 'requests'];
+    const header = ['server', 'median req/s', 'median p99 ms', 'server cpu', 'server µs/req', 'of which kernel', 'requests'];
     const rows = servers.map(({ kind }) => [
       kind,
       median(runs[kind].map((r) => r.rps)).toFixed(0),
       median(runs[kind].map((r) => r.p99)).toFixed(0),
       pct(median(runs[kind].map((r) => r.serverCpu))),
       median(runs[kind].map((r) => (r.serverCpu * 1e6) / r.rps)).toFixed(1),
+      median(runs[kind].map((r) => (r.serverSys * 1e6) / r.rps)).toFixed(1),
       String(runs[kind].reduce((n, r) => n + r.requests, 0)),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
