@@ -42,7 +42,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   const { config } = container;
   const app = Fastify({
     ...(container.logger ? { loggerInstance: container.logger } : {}),
-    logger: container.logger ? undefined : {
+    // Silent means no logger at all: a silent pino still builds a child logger for every request.
+    logger: container.logger ? undefined : config.logLevel === 'silent' ? false : {
       level: config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
       // The default serializer logs the full URL; query strings may carry stream tickets, so log the path only.
@@ -68,25 +69,24 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerSecurityHeaders(app);
-  // A POST without a body validates as an empty object, so optional-body routes work and required fields are
-  // reported by name ("body.email is required") rather than as "body must be object".
-  app.addHook('preValidation', async (req) => {
-    if (req.body === undefined && (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH')) req.body = {};
-  });
   registerErrorHandling(app);
   installPipeline(
     app,
     { resolver: container.resolver, limiter: container.limiter, onDeny: container.onDeny },
     docsRouteSpec,
   );
-  // Before any route, so routes of mode 'ws' upgrade (after the access hooks) and upgrades to other routes are closed.
-  // Messages are capped like bodies; the plugin's preClose hook closes open sockets.
-  await app.register(websocket, { options: { maxPayload: config.bodyLimit } });
   const closing = new AbortController();
   app.decorate('closing', closing.signal);
   app.addHook('preClose', async () => closing.abort());
   await registerOpenApi(app);
-  registerRoutes(app, container.routes);
+  registerRoutes(app, container.routes.filter((r) => r.mode !== 'ws'));
+  // The WebSocket plugin adds an onRequest and an onResponse hook to every route of its scope, so it lives in a
+  // scope of its own with only the WebSocket routes: HTTP routes do not pay for it. Routes of mode 'ws' upgrade
+  // after the access hooks; messages are capped like bodies; the plugin's preClose hook closes open sockets.
+  await app.register(async (scope) => {
+    await scope.register(websocket, { options: { maxPayload: config.bodyLimit } });
+    registerRoutes(scope, container.routes.filter((r) => r.mode === 'ws'));
+  });
   await app.ready();
   return app;
 }

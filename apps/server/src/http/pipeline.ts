@@ -176,6 +176,16 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
   });
 }
 
+/**
+ * A POST/PUT/PATCH without a body validates as an empty object, so optional-body routes work and required fields are
+ * reported by name ("body.email is required") rather than as "body must be object". Only routes with a body schema
+ * carry this hook.
+ */
+function defaultEmptyBody(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  if (req.body === undefined) req.body = {};
+  done();
+}
+
 /** Registers declared routes (after installPipeline). */
 export function registerRoutes(app: FastifyInstance, specs: readonly RouteSpec[]): void {
   for (const spec of specs) {
@@ -186,6 +196,7 @@ export function registerRoutes(app: FastifyInstance, specs: readonly RouteSpec[]
       ...(spec.schema ? { schema: spec.schema } : {}),
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       config: { route: spec },
+      ...((spec.schema as { body?: unknown } | undefined)?.body ? { preValidation: defaultEmptyBody } : {}),
       handler: spec.handler as never,
       // @fastify/websocket hands upgrade requests to `wsHandler` once the access hooks have passed; plain GETs get `handler`.
       ...(spec.mode === 'ws' ? { wsHandler: spec.wsHandler as never } : {}),
