@@ -12,6 +12,7 @@ import { registerErrorHandling } from './http/errors.ts';
 import { installPipeline, registerRoutes } from './http/pipeline.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerOpenApi, docsRouteSpec } from './http/openapi.ts';
+import { LOG_ERROR_SERIALIZERS } from './http/safe-error.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -41,13 +42,15 @@ declare module 'fastify' {
 export async function buildApp(container: Container): Promise<FastifyInstance> {
   const { config } = container;
   const app = Fastify({
-    ...(container.logger ? { loggerInstance: container.logger } : {}),
+    // Errors are logged without the bound parameters of a query (see safe-error.ts), whichever logger is used.
+    ...(container.logger ? { loggerInstance: container.logger.child({}, { serializers: LOG_ERROR_SERIALIZERS }) } : {}),
     // Silent means no logger at all: a silent pino still builds a child logger for every request.
     logger: container.logger ? undefined : config.logLevel === 'silent' ? false : {
       level: config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
       // The default serializer logs the full URL; query strings may carry stream tickets, so log the path only.
       serializers: {
+        ...LOG_ERROR_SERIALIZERS,
         req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id }),
         // @fastify/websocket logs `{ path: request.url }` when it closes an upgrade to a route that is not a socket.
         path: (p: unknown) => (typeof p === 'string' ? p.split('?')[0] : p),

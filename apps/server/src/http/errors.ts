@@ -2,10 +2,12 @@
  * Coded errors and the one place they become HTTP responses.
  *
  * Services throw `AppError`s (made by each module's `*.errors.ts` factories); nothing else picks a status code.
- * Anything that is not an AppError is a bug or an outage: it is logged with its stack and answered with a generic
- * 500 that never carries a stack trace, SQL or a driver message.
+ * Anything that is not an AppError is a bug or an outage: it is logged with its stack (never a query's bound
+ * parameters: see safe-error.ts) and answered with a generic 500 that never carries a stack trace, SQL or a driver
+ * message.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { safeError } from './safe-error.ts';
 
 export type ErrorKind =
   | 'invalid'
@@ -137,10 +139,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const known = err instanceof AppError ? err : fromFastify(err);
     if (known) {
-      if (known.status >= 500) request.log.error({ err }, 'request failed');
+      if (known.status >= 500) request.log.error({ err: safeError(err) }, 'request failed');
       return sendError(reply, known);
     }
-    request.log.error({ err }, 'unhandled error');
+    request.log.error({ err: safeError(err) }, 'unhandled error');
     return sendError(reply, new AppError('internal', 'INTERNAL', 'Internal server error'));
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, errors.notFound(`No route ${request.method} ${request.url.split('?')[0]}`)));

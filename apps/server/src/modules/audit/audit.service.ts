@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/database.ts';
 import type { RequestContext } from '../../http/context.ts';
+import { safeError } from '../../http/safe-error.ts';
 import { insertAudit, listAudit, type AuditRow } from './audit.repo.ts';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
@@ -55,7 +56,7 @@ export function createAuditService(db: Tx): AuditService {
     record: (tx, ctx, event) => insertAudit(tx, [row(ctx, event)]),
     recordLater(ctx, event) {
       const p: Promise<void> = insertAudit(db, [row(ctx, event)])
-        .catch((err: unknown) => ctx.log.error({ err, action: event.action }, 'audit write failed'))
+        .catch((err: unknown) => ctx.log.error({ err: safeError(err), action: event.action }, 'audit write failed'))
         .finally(() => pending.delete(p));
       pending.add(p);
     },
