@@ -26,6 +26,15 @@ export default tseslint.config(
     },
   },
   {
+    // The policy core runs in the browser too: its sources import only each other and use no Node globals.
+    files: ['packages/policy/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'the policy core has zero runtime dependencies: import only its own files' }] }],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'],
+    },
+  },
+  {
     files: ['apps/server/src/**/*.ts'],
     ignores: ['apps/server/src/config.ts', '**/*.test.ts', 'apps/server/src/testing/**', 'apps/server/src/cli.ts'],
     rules: {
