@@ -10,6 +10,8 @@
 import { compileRoles, type PermissionTable } from './rbac.ts';
 import type { Grants } from './rules.ts';
 
+export * from './commerce-products.ts';
+
 export const ORGANIZATION_ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;
 export const STORE_ROLES = [
   'STORE_ADMIN',
@@ -208,6 +210,13 @@ export function missingToGrant(granter: Grants, role: CommerceRole): string[] {
   return permissionsOfRole(role).filter((p) => !granter.has(p));
 }
 
+/**
+ * Who manages the link between a customer record and a user account (inviting a user to it, unlinking it, seeing
+ * which account it is): whoever may update customers AND could grant the CUSTOMER role the link carries. Other
+ * readers of customers see the record without the account behind it.
+ */
+export const managesCustomerLinks = (g: Grants): boolean => g.has('customers:update') && missingToGrant(g, 'CUSTOMER').length === 0;
+
 /** For one granter role alone, the roles of `candidates` it may grant (docs, the console, tests). */
 export function grantableBy(granter: CommerceRole, candidates: readonly CommerceRole[] = COMMERCE_ROLES): CommerceRole[] {
   const g = COMMERCE_RBAC.grantsOf([granter]);
@@ -247,6 +256,12 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
 export const ROLE_ORDER_TRANSITIONS: Readonly<Partial<Record<CommerceRole, Partial<Record<OrderStatus, readonly OrderStatus[]>>>>> = {
   CUSTOMER: { PENDING: ['CANCELLED'] },
 };
+
+/**
+ * An order that can still be cancelled (PENDING, PAID) holds stock that cancelling gives back: deleting it would
+ * strand that stock, so it must be cancelled first. Derived from the transition table, not listed twice.
+ */
+export const orderDeletable = (status: OrderStatus): boolean => !ORDER_TRANSITIONS[status].includes('CANCELLED');
 
 export type TransitionVerdict = 'allowed' | 'illegal' | 'forbidden';
 

@@ -46,6 +46,9 @@ export const commerceErrors = {
     new AppError('forbidden', 'TRANSITION_FORBIDDEN', `Permission denied. You do not have permission to change orders from ${from} to ${to}.`, { from, to }),
   productState: (from: string, to: string) =>
     new AppError('conflict', 'INVALID_TRANSITION', `A ${from} product cannot become ${to}.`, { from, to }),
+  /** Publishing (or creating as PUBLISHED) a product nobody allowed to write prices has priced. */
+  priceRequired: () =>
+    new AppError('unprocessable', 'PRICE_REQUIRED', 'A product needs a price before it can be published.', [{ path: 'body.price', message: 'required to publish' }]),
   insufficientInventory: (sku: string) =>
     new AppError('conflict', 'INSUFFICIENT_INVENTORY', `Not enough stock for ${sku}.`, { sku }),
   unprocessable: (code: string, message: string, path?: string) =>

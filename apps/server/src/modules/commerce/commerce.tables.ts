@@ -6,7 +6,7 @@
  * Money is integer minor units (cents) with an ISO currency code, never floating point.
  */
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { users } from '../identity/identity.tables.ts';
 
 const ORG_ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'VIEWER'] as const;
@@ -106,7 +106,8 @@ export const products = pgTable(
     slug: text('slug').notNull(),
     sku: text('sku').notNull(),
     description: text('description').notNull().default(''),
-    price: integer('price').notNull().default(0),
+    /** Null until a role allowed to write prices sets one; never 0 by default (see policy commerce-products.ts). */
+    price: integer('price'),
     compareAtPrice: integer('compare_at_price'),
     currency: text('currency').notNull(),
     inventoryQuantity: integer('inventory_quantity').notNull().default(0),
@@ -124,6 +125,8 @@ export const products = pgTable(
     index('products_org_idx').on(t.organizationId),
     index('products_category_idx').on(t.categoryId),
     index('products_brand_idx').on(t.brandId),
+    // The rule of policy `statusProblem`, held by the database too: nothing is for sale without a price.
+    check('products_published_priced_ck', sql`${t.status} <> 'PUBLISHED' OR ${t.price} IS NOT NULL`),
   ],
 );
 

@@ -2,6 +2,7 @@
  * Changing a product: update fields (field-level allow-lists per role), publish, archive, soft-delete. Each change
  * runs on the row as the caller's update (or delete) condition finds it, locked, and is audited with before/after.
  */
+import { productTransitionLegal, statusProblem } from '@gatehouse/policy';
 import type { AuthedContext } from '../../../http/context.ts';
 import { commerceErrors } from '../commerce.errors.ts';
 import type { CommerceDeps } from '../deps.ts';
@@ -10,10 +11,6 @@ import { changesOf, guardFields, recordChange, sentFields } from '../writes.ts';
 import { findProduct, updateProduct, type ProductRow } from './products.repo.ts';
 import { checkReferences, productConflict, type ProductFields } from './products.service.ts';
 import { toProductView } from './products.view.ts';
-
-type Status = ProductRow['status'];
-/** Which statuses a product may come from to reach each target. Same status is a no-op, not an error. */
-const FROM: Record<'PUBLISHED' | 'ARCHIVED', readonly Status[]> = { PUBLISHED: ['DRAFT', 'ARCHIVED'], ARCHIVED: ['DRAFT', 'PUBLISHED'] };
 
 export function createProductChangesService(d: CommerceDeps) {
   const where = async (ctx: AuthedContext, permission: string) => toWhere(await d.access.rows(ctx, permission), COLUMNS.products);
@@ -39,7 +36,8 @@ export function createProductChangesService(d: CommerceDeps) {
   function setStatus(ctx: AuthedContext, id: string, to: 'PUBLISHED' | 'ARCHIVED') {
     guardFields(d.audit, ctx, { resource: 'products', roles: d.access.grants(ctx).roles, fields: ['status'], action: 'commerce.product.update', targetId: id });
     return change(ctx, id, { status: to }, to === 'PUBLISHED' ? 'commerce.product.publish' : 'commerce.product.archive', (before) => {
-      if (before.status !== to && !FROM[to].includes(before.status)) throw commerceErrors.productState(before.status, to);
+      if (!productTransitionLegal(before.status, to)) throw commerceErrors.productState(before.status, to);
+      if (statusProblem({ status: to, price: before.price })) throw commerceErrors.priceRequired();
     });
   }
 

@@ -3,6 +3,7 @@
  * Updates, publish/archive and delete are in product-changes.service.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { statusProblem } from '@gatehouse/policy';
 import type { AuthedContext } from '../../../http/context.ts';
 import type { Tx } from '../../../db/database.ts';
 import { commerceErrors, uniqueViolation } from '../commerce.errors.ts';
@@ -65,6 +66,8 @@ export function createProductsService(d: CommerceDeps) {
       // Creating sets the same fields an update would: a role that may not change the price may not set one either.
       guardFields(d.audit, ctx, { resource: 'products', roles: d.access.grants(ctx).roles, fields: sentFields(input, ['storeId']), action: 'commerce.product.create' });
       const status = input.status ?? 'DRAFT';
+      // A role that may not write prices creates unpriced products, and nothing unpriced is published.
+      if (statusProblem({ status, price: input.price ?? null })) throw commerceErrors.priceRequired();
       await guardCreate(d.access, d.audit, ctx, 'products:create', { organizationId, storeId, status });
       const { storeId: _s, ...fields } = input;
       const row = await d.db

@@ -12,7 +12,8 @@ export const ProductView = Type.Object({
   slug: Type.String(),
   sku: Type.String(),
   description: Type.String(),
-  price: Type.Integer(),
+  /** Null until a role allowed to write prices sets one (an unpriced product cannot be published). */
+  price: Nullable(Type.Integer()),
   compareAtPrice: Nullable(Type.Integer()),
   currency: Type.String(),
   inventoryQuantity: Type.Integer(),

@@ -4,6 +4,7 @@
  * (the same row condition that narrows its lists), and may omit `customerId`.
  */
 import { randomUUID } from 'node:crypto';
+import { sellable } from '@gatehouse/policy';
 import type { AuthedContext } from '../../../http/context.ts';
 import type { Address } from '../commerce.tables.ts';
 import { commerceErrors } from '../commerce.errors.ts';
@@ -41,9 +42,10 @@ export function createPlaceOrderService(d: CommerceDeps) {
         const id = randomUUID();
         const lines = [...wanted].map(([productId, quantity]) => {
           const p = found.get(productId);
-          if (!p || p.status !== 'PUBLISHED') throw commerceErrors.unprocessable('PRODUCT_UNAVAILABLE', 'A product of this order is not for sale in this store', 'body.items');
+          if (!p || !sellable(p)) throw commerceErrors.unprocessable('PRODUCT_UNAVAILABLE', 'A product of this order is not for sale in this store', 'body.items');
           if (p.inventoryQuantity < quantity) throw commerceErrors.insufficientInventory(p.sku);
-          return { id: randomUUID(), orderId: id, productId, name: p.name, sku: p.sku, unitPrice: p.price, quantity, lineTotal: p.price * quantity, currency: p.currency };
+          const unitPrice = p.price!; // sellable: priced
+          return { id: randomUUID(), orderId: id, productId, name: p.name, sku: p.sku, unitPrice, quantity, lineTotal: unitPrice * quantity, currency: p.currency };
         });
         const currencies = new Set(lines.map((l) => l.currency));
         if (currencies.size !== 1) throw commerceErrors.unprocessable('MIXED_CURRENCY', 'All products of an order must share one currency', 'body.items');
