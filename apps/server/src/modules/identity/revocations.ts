@@ -2,8 +2,9 @@
  * Which sessions are dead, answered without a database query on every request.
  *
  * Every instance keeps the ids of sessions revoked within the last access-token lifetime in memory (older ones do
- * not matter: their access tokens have expired). Revoking writes the database first, then publishes on the bus, so
- * every instance — this one included — adds the id at once. On start-up the set is loaded from the database.
+ * not matter: tokens.ts refuses any access token older than the current TTL, whatever its own `exp` says). Revoking
+ * writes the database first, then publishes on the bus, so every instance — this one included — adds the id at once.
+ * On start-up the set is loaded from the database.
  */
 import type { EventBus } from '../../events/bus.ts';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSigner } from 'fast-jwt';
+import { sql } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 import { auth, nextIp, registerUser } from '../../testing/users.ts';
 
@@ -145,6 +146,55 @@ describe('access tokens', () => {
     const res = await me({ authorization: `Bearer ${token}` });
     expect(res.statusCode).toBe(401);
     expect(res.json().error).toBe('Unauthorized');
+  });
+});
+
+describe('access token age', () => {
+  const secret = 'test-secret-that-is-at-least-32-bytes-long!!';
+  const now = () => Math.floor(Date.now() / 1000);
+  const sidOf = (u: { accessToken: string }) => JSON.parse(Buffer.from(u.accessToken.split('.')[1]!, 'base64url').toString()).sid as string;
+  const forge = (payload: Record<string, unknown>) =>
+    createSigner({ key: secret, algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' }, iss: 'gatehouse', aud: 'gatehouse-api' })(payload);
+
+  it('refuses a logged-out token issued under a longer TTL after the TTL was lowered and the server restarted', async () => {
+    const u = await registerUser(t.app);
+    const sid = sidOf(u);
+    // Issued 20 minutes ago under a one-hour TTL: still unexpired by its own exp.
+    const old = forge({ sub: u.id, sid, iat: now() - 20 * 60, exp: now() + 40 * 60 });
+    await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth(u) });
+    // The logout happened 20 minutes ago: beyond what a restart with the current 15-minute TTL reloads.
+    await t.container.database.db.execute(sql`update sessions set revoked_at = now() - interval '20 minutes' where id = ${sid}`);
+    const { createContainer } = await import('../../container.ts');
+    const { buildApp } = await import('../../app.ts');
+    const fresh = await createContainer(t.container.config, { database: { ...t.container.database, close: async () => undefined } });
+    const app2 = await buildApp(fresh);
+    try {
+      expect(fresh.identity.tokens.verify(old)).toBeNull();
+      expect((await app2.inject({ method: 'GET', url: '/api/users/me', headers: { authorization: `Bearer ${old}` } })).statusCode).toBe(401);
+    } finally {
+      await app2.close();
+      await fresh.close();
+    }
+  });
+
+  it('refuses a token older than the current access TTL even when its own exp is later', async () => {
+    const u = await registerUser(t.app);
+    const token = forge({ sub: u.id, sid: sidOf(u), iat: now() - 16 * 60, exp: now() + 44 * 60 });
+    expect((await me({ authorization: `Bearer ${token}` })).statusCode).toBe(401);
+  });
+
+  it('refuses a token issued in the future beyond a small clock skew, and accepts one within it', async () => {
+    const u = await registerUser(t.app);
+    const future = forge({ sub: u.id, sid: sidOf(u), iat: now() + 5 * 60, exp: now() + 15 * 60 });
+    expect((await me({ authorization: `Bearer ${future}` })).statusCode).toBe(401);
+    const skewed = forge({ sub: u.id, sid: sidOf(u), iat: now() + 10, exp: now() + 10 * 60 });
+    expect((await me({ authorization: `Bearer ${skewed}` })).statusCode).toBe(200);
+  });
+
+  it('refuses a token without iat', async () => {
+    const u = await registerUser(t.app);
+    const token = createSigner({ key: secret, algorithm: 'HS256', header: { alg: 'HS256', typ: 'at+jwt' }, iss: 'gatehouse', aud: 'gatehouse-api', noTimestamp: true, expiresIn: 60_000 })({ sub: u.id, sid: sidOf(u) });
+    expect((await me({ authorization: `Bearer ${token}` })).statusCode).toBe(401);
   });
 });
 
