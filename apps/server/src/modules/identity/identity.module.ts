@@ -33,6 +33,8 @@ export interface IdentityModuleDeps {
 export async function createIdentityModule(d: IdentityModuleDeps) {
   const { config } = d;
   const hasher = createPasswordHasher(config.argon2);
+  // The dummy hash for unknown emails exists before the first request (passwords.ts says why).
+  await hasher.ready();
   const tokens = createAccessTokens({
     secret: d.jwtSecret,
     issuer: config.jwtIssuer,

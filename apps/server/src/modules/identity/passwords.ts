@@ -1,8 +1,10 @@
 /**
  * argon2id password hashing (OWASP parameters by default, see config). Verification of an unknown account runs
- * against a dummy hash of the same cost, so "no such email" and "wrong password" take about the same time.
+ * against a dummy hash of the same cost, so "no such email" and "wrong password" take about the same time. The dummy
+ * is hashed when the hasher is created (start-up), not on the first unknown email: built lazily, that first request
+ * would cost a hash and a verification, twice a known email's, and tell an observer which kind it was.
  */
-import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
 
 export interface Argon2Params {
   readonly memoryCost: number;
@@ -15,21 +17,35 @@ const ARGON2ID = 2 as Algorithm;
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string | null, password: string): Promise<boolean>;
+  /** Resolves once the dummy hash exists (start-up awaits it). */
+  ready(): Promise<void>;
 }
 
-export function createPasswordHasher(params: Argon2Params): PasswordHasher {
+/** The argon2 primitives; tests pass counting wrappers. */
+export interface Argon2Impl {
+  hash(password: string, options: Options): Promise<string>;
+  verify(hashed: string, password: string): Promise<boolean>;
+}
+
+const ARGON2: Argon2Impl = { hash: (p, o) => hash(p, o), verify: (h, p) => verify(h, p) };
+
+export function createPasswordHasher(params: Argon2Params, impl: Argon2Impl = ARGON2): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...params };
-  let dummy: Promise<string> | undefined;
+  const dummy = impl.hash('gatehouse-timing-equaliser', options);
+  // Awaited by ready() and verify(); this only keeps a failure from being an unhandled rejection meanwhile.
+  dummy.catch(() => undefined);
   return {
-    hash: (password) => hash(password, options),
+    hash: (password) => impl.hash(password, options),
+    async ready() {
+      await dummy;
+    },
     async verify(stored, password) {
       if (stored === null) {
-        dummy ??= hash('gatehouse-timing-equaliser', options);
-        await verify(await dummy, password).catch(() => false);
+        await impl.verify(await dummy, password).catch(() => false);
         return false;
       }
       try {
-        return await verify(stored, password);
+        return await impl.verify(stored, password);
       } catch {
         return false;
       }
