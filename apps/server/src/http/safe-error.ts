@@ -13,6 +13,7 @@
  */
 
 export interface SafeError {
+  [key: string]: unknown;
   type: string;
   message: string;
   code?: string;
