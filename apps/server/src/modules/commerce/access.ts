@@ -11,21 +11,25 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import {
+  ROW_FILTERS,
   grantsIn,
   isCommerceGrants,
   rateCategoryOf,
   reachCondition,
   rowCondition,
+  type CommerceResource,
   type CommerceActor,
   type CommerceGrants,
   type CommerceScope,
   type Condition,
 } from '@gatehouse/policy';
 import type { Config } from '../../config.ts';
-import type { Db } from '../../db/database.ts';
+import type { Db, Tx } from '../../db/database.ts';
 import type { AuthedContext, RequestContext } from '../../http/context.ts';
 import type { LoaderInput } from '../../http/pipeline.ts';
 import type { ScopedLimit } from '../../http/route.ts';
+import type { AppError } from '../../http/errors.ts';
+import type { AuditService } from '../audit/index.ts';
 import { brands, categories, customers, orders, organizations, products, stores } from './commerce.tables.ts';
 import { commerceErrors } from './commerce.errors.ts';
 import { loadMemberships } from './memberships.repo.ts';
@@ -49,7 +53,7 @@ export const fromParam = (name: string): Pick => (i) => i.params[name];
 export const fromQuery = (name: string): Pick => (i) => (i.query as Record<string, string | undefined> | undefined)?.[name];
 export const fromBody = (name: string): Pick => (i) => (i.body as Record<string, string | undefined> | undefined)?.[name];
 
-export function createCommerceAccess(d: { db: Db; config: Config; cache: MembershipCache }) {
+export function createCommerceAccess(d: { db: Db; config: Config; cache: MembershipCache; audit: AuditService }) {
   const actors = new WeakMap<RequestContext, Promise<CommerceActor>>();
 
   /** The caller's memberships, loaded at most once per request (the grants hook and the service share them). */
@@ -75,6 +79,34 @@ export function createCommerceAccess(d: { db: Db; config: Config; cache: Members
       ctx.tenant = { organizationId: scope.organizationId, ...('storeId' in scope ? { storeId: scope.storeId } : {}) };
     }
     return g;
+  }
+
+  /**
+   * A 404 that hides an object from a caller is still a denial: the audit log gets it with the actor, the object's
+   * tenant, the object and the reason, while the wire keeps answering 404 (no existence oracle).
+   */
+  function hidden(ctx: RequestContext, e: { what: string; id: string; organizationId: string; storeId: string; reason: string; required: string }) {
+    d.audit.recordLater(ctx, {
+      action: 'access.denied',
+      outcome: 'denied',
+      targetType: e.what,
+      targetId: e.id,
+      organizationId: e.organizationId,
+      storeId: e.storeId,
+      details: { status: 404, reason: e.reason, required: e.required },
+    });
+  }
+
+  /** A live row of `table` by id, in any tenant (only to tell a hidden object from a missing one, never returned). */
+  async function liveRow(tx: Tx, table: ObjectTable, id: string) {
+    const o = OBJECT_TABLES[table];
+    const c = COLUMNS[table];
+    const [row] = await tx
+      .select({ organizationId: c.organizationId, storeId: c.storeId })
+      .from(o.table)
+      .where(and(eq(o.id, id), isNull(c.deletedAt)))
+      .limit(1);
+    return row;
   }
 
   async function storeScope(id: string): Promise<{ id: string; organizationId: string }> {
@@ -136,7 +168,11 @@ export function createCommerceAccess(d: { db: Db; config: Config; cache: Members
           .from(o.table)
           .where(and(eq(o.id, id), toWhere(reachCondition(await actor(input.ctx)), c)))
           .limit(1);
-        if (!row) throw commerceErrors.notFound(o.what);
+        if (!row) {
+          const other = await liveRow(d.db, table, id);
+          if (other) hidden(input.ctx, { what: o.what, id, ...other, reason: 'OUT_OF_REACH', required: 'a role in the store of this object' });
+          throw commerceErrors.notFound(o.what);
+        }
         return grantsFor(input.ctx, { addressed: 'object', organizationId: row.organizationId, storeId: row.storeId });
       },
   };
@@ -159,6 +195,21 @@ export function createCommerceAccess(d: { db: Db; config: Config; cache: Members
       const s = grants(ctx).scope;
       if (s.addressed !== 'store' && s.addressed !== 'object') throw new Error(`route scope is ${s.addressed}, not a store`);
       return { organizationId: s.organizationId, storeId: s.storeId };
+    },
+    /**
+     * The error for an object of the request's scope that `permission`'s rows do not include (a CUSTOMER's look at
+     * someone else's order, at a draft product): 404, audited as a denial when the object is there but filtered out.
+     * Pass the service's transaction when inside one (PGlite has one connection).
+     */
+    async missing(ctx: RequestContext, table: ObjectTable, id: string, permission: string, tx: Tx = d.db): Promise<AppError> {
+      const what = OBJECT_TABLES[table].what;
+      const row = await liveRow(tx, table, id);
+      if (row) {
+        const roles = grants(ctx).roles;
+        const own = roles.some((r) => ROW_FILTERS[r]?.[table as CommerceResource] === 'own');
+        hidden(ctx, { what, id, ...row, reason: own ? 'NOT_OWN_RECORD' : 'ROW_FORBIDDEN', required: permission });
+      }
+      return commerceErrors.notFound(what);
     },
     /** The rows `permission` reaches for this caller, as a Condition (compile with toWhere). */
     async rows(ctx: AuthedContext, permission: string): Promise<Condition> {

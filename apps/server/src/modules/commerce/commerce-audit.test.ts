@@ -87,3 +87,62 @@ describe('the commerce audit trail', () => {
     expect(await entries({ action: 'commerce.product.update' }, id)).toEqual([]);
   });
 });
+
+describe('denials answered as 404 or 409 in the audit log', () => {
+  const denied = async (role: Role, targetId: string) => entries({ action: 'access.denied', userId: w.users[role].id }, targetId);
+
+  it('records a store role opening another store’s object by id, with actor, tenant, target and reason, and keeps the 404', async () => {
+    for (const key of ['A2', 'B1'] as const) {
+      const s = w.stores[key];
+      const res = await call('STORE_ADMIN', 'GET', `/api/products/${s.productId}`);
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toMatchObject({ code: 'PRODUCT_NOT_FOUND', error: 'Product not found' });
+      const [e] = await denied('STORE_ADMIN', s.productId);
+      expect(e).toMatchObject({
+        outcome: 'denied',
+        actorId: w.users.STORE_ADMIN.id,
+        organizationId: s.organizationId,
+        storeId: s.id,
+        targetType: 'product',
+        targetId: s.productId,
+        details: { status: 404, reason: 'OUT_OF_REACH' },
+      });
+    }
+  });
+
+  it('does not record an id that exists nowhere as a denial (a plain miss)', async () => {
+    const nowhere = '00000000-0000-4000-8000-000000000404';
+    expect((await call('STORE_ADMIN', 'GET', `/api/orders/${nowhere}`)).statusCode).toBe(404);
+    expect(await denied('STORE_ADMIN', nowhere)).toEqual([]);
+  });
+
+  it('records a CUSTOMER reading or changing someone else’s order as NOT_OWN_RECORD, and keeps the 404', async () => {
+    const order = await w.fresh.order(w.stores.A1, w.stores.A1.customerId);
+    expect((await call('CUSTOMER', 'GET', `/api/orders/${order}`)).statusCode).toBe(404);
+    expect((await call('CUSTOMER', 'PATCH', `/api/orders/${order}`, { status: 'CANCELLED' })).statusCode).toBe(404);
+    const found = await denied('CUSTOMER', order);
+    expect(found.map((e) => e.details)).toEqual([
+      { status: 404, reason: 'NOT_OWN_RECORD', required: 'orders:update' },
+      { status: 404, reason: 'NOT_OWN_RECORD', required: 'orders:read' },
+    ]);
+    expect(found[0]).toMatchObject({ actorId: w.users.CUSTOMER.id, organizationId: w.org.A, storeId: w.stores.A1.id, targetType: 'order' });
+  });
+
+  it('records a CUSTOMER asking for a product that is not for sale as ROW_FORBIDDEN', async () => {
+    expect((await call('CUSTOMER', 'GET', `/api/products/${w.stores.A1.draftProductId}`)).statusCode).toBe(404);
+    const [e] = await denied('CUSTOMER', w.stores.A1.draftProductId);
+    expect(e).toMatchObject({ storeId: w.stores.A1.id, targetType: 'product', details: { status: 404, reason: 'ROW_FORBIDDEN', required: 'products:read' } });
+  });
+
+  it('records the refusal to remove or demote the last OWNER, with the organization and the member', async () => {
+    const org = await w.fresh.org();
+    await w.fresh.member(org, w.users.OWNER.id, 'OWNER');
+    expect((await call('OWNER', 'DELETE', `/api/organizations/${org}/members/${w.users.OWNER.id}`)).statusCode).toBe(409);
+    expect((await call('OWNER', 'PATCH', `/api/organizations/${org}/members/${w.users.OWNER.id}`, { role: 'ADMIN' })).statusCode).toBe(409);
+    const found = (await entries({ action: 'commerce.member.role_change', userId: w.users.OWNER.id }, w.users.OWNER.id)).filter((e) => e.organizationId === org);
+    expect(found.map((e) => [e.outcome, e.targetType, e.details])).toEqual([
+      ['denied', 'user', { reason: 'LAST_OWNER', role: 'OWNER', to: 'ADMIN' }],
+      ['denied', 'user', { reason: 'LAST_OWNER', role: 'OWNER', to: null }],
+    ]);
+  });
+});

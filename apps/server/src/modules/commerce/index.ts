@@ -20,7 +20,7 @@ export { MEMBERSHIPS_CHANGED } from './membership-cache.ts';
 
 export async function createCommerceModule(deps: ModuleDeps): Promise<AppModule> {
   const cache = createMembershipCache(deps.bus);
-  const access = createCommerceAccess({ db: deps.db, config: deps.config, cache });
+  const access = createCommerceAccess({ db: deps.db, config: deps.config, cache, audit: deps.audit });
   const d: CommerceDeps = { db: deps.db, audit: deps.audit, access };
   const routes: RouteSpec[] = [
     ...organizationsRoutes(access, createOrganizationsService(d)),

@@ -34,7 +34,7 @@ export function createBrandsService(d: CommerceDeps) {
 
     async get(ctx: AuthedContext, id: string) {
       const b = await findBrand(d.db, id, await where(ctx, 'brands:read'));
-      if (!b) throw commerceErrors.notFound('brand');
+      if (!b) throw await d.access.missing(ctx, 'brands', id, 'brands:read');
       return toBrandView(b);
     },
 
@@ -58,7 +58,7 @@ export function createBrandsService(d: CommerceDeps) {
       const row = await d.db
         .transaction(async (tx) => {
           const before = await findBrand(tx, id, w, true);
-          if (!before) throw commerceErrors.notFound('brand');
+          if (!before) throw await d.access.missing(ctx, 'brands', id, 'brands:update', tx);
           const changes = changesOf(before, patch);
           if (Object.keys(changes).length === 0) return before;
           const after = (await updateBrand(tx, id, w, patch))!;
@@ -73,7 +73,7 @@ export function createBrandsService(d: CommerceDeps) {
       const w = await where(ctx, 'brands:delete');
       await d.db.transaction(async (tx) => {
         const before = await findBrand(tx, id, w, true);
-        if (!before) throw commerceErrors.notFound('brand');
+        if (!before) throw await d.access.missing(ctx, 'brands', id, 'brands:delete', tx);
         const at = new Date();
         await updateBrand(tx, id, w, { deletedAt: at });
         await recordChange(d.audit, tx, ctx, {

@@ -50,7 +50,7 @@ export function createCategoriesService(d: CommerceDeps) {
 
     async get(ctx: AuthedContext, id: string) {
       const c = await findCategory(d.db, id, await where(ctx, 'categories:read'));
-      if (!c) throw commerceErrors.notFound('category');
+      if (!c) throw await d.access.missing(ctx, 'categories', id, 'categories:read');
       return toCategoryView(c);
     },
 
@@ -75,7 +75,7 @@ export function createCategoriesService(d: CommerceDeps) {
       const row = await d.db
         .transaction(async (tx) => {
           const before = await findCategory(tx, id, w, true);
-          if (!before) throw commerceErrors.notFound('category');
+          if (!before) throw await d.access.missing(ctx, 'categories', id, 'categories:update', tx);
           const changes = changesOf(before, patch);
           if (Object.keys(changes).length === 0) return before;
           if (patch.parentId) await checkParent(tx, before.storeId, patch.parentId, id);
@@ -91,7 +91,7 @@ export function createCategoriesService(d: CommerceDeps) {
       const w = await where(ctx, 'categories:delete');
       await d.db.transaction(async (tx) => {
         const before = await findCategory(tx, id, w, true);
-        if (!before) throw commerceErrors.notFound('category');
+        if (!before) throw await d.access.missing(ctx, 'categories', id, 'categories:delete', tx);
         // Orphaned subcategories would vanish from every tree walk; the caller moves or deletes them first.
         if (await hasLiveChildren(tx, id)) throw commerceErrors.unprocessable('CATEGORY_HAS_CHILDREN', 'Move or delete the subcategories first');
         const at = new Date();

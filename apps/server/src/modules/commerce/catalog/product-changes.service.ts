@@ -20,7 +20,7 @@ export function createProductChangesService(d: CommerceDeps) {
     const row = await d.db
       .transaction(async (tx) => {
         const before = await findProduct(tx, id, w, true);
-        if (!before) throw commerceErrors.notFound('product');
+        if (!before) throw await d.access.missing(ctx, 'products', id, 'products:update', tx);
         check?.(before);
         const changes = changesOf(before, patch);
         if (Object.keys(changes).length === 0) return before;
@@ -53,7 +53,7 @@ export function createProductChangesService(d: CommerceDeps) {
       const w = await where(ctx, 'products:delete');
       await d.db.transaction(async (tx) => {
         const before = await findProduct(tx, id, w, true);
-        if (!before) throw commerceErrors.notFound('product');
+        if (!before) throw await d.access.missing(ctx, 'products', id, 'products:delete', tx);
         const at = new Date();
         await updateProduct(tx, id, w, { deletedAt: at });
         await recordChange(d.audit, tx, ctx, {

@@ -57,7 +57,7 @@ export function createProductsService(d: CommerceDeps) {
 
     async get(ctx: AuthedContext, id: string) {
       const row = await findProduct(d.db, id, await where(ctx, 'products:read'));
-      if (!row) throw commerceErrors.notFound('product');
+      if (!row) throw await d.access.missing(ctx, 'products', id, 'products:read');
       return toProductView(row);
     },
 

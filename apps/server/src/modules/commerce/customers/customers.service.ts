@@ -73,7 +73,7 @@ export function createCustomersService(d: CommerceDeps) {
 
     async get(ctx: AuthedContext, id: string) {
       const c = await findCustomer(d.db, id, await where(ctx, 'customers:read'));
-      if (!c) throw commerceErrors.notFound('customer');
+      if (!c) throw await d.access.missing(ctx, 'customers', id, 'customers:read');
       return toCustomerView(c);
     },
 
@@ -104,7 +104,7 @@ export function createCustomersService(d: CommerceDeps) {
       const row = await d.db
         .transaction(async (tx) => {
           const before = await findCustomer(tx, id, w, true);
-          if (!before) throw commerceErrors.notFound('customer');
+          if (!before) throw await d.access.missing(ctx, 'customers', id, 'customers:update', tx);
           const changes = changesOf(before, next);
           if (Object.keys(changes).length === 0) return before;
           const after = (await updateCustomer(tx, id, w, next))!;
@@ -122,7 +122,7 @@ export function createCustomersService(d: CommerceDeps) {
       const w = await where(ctx, 'customers:delete');
       const linked = await d.db.transaction(async (tx) => {
         const before = await findCustomer(tx, id, w, true);
-        if (!before) throw commerceErrors.notFound('customer');
+        if (!before) throw await d.access.missing(ctx, 'customers', id, 'customers:delete', tx);
         const at = new Date();
         await updateCustomer(tx, id, w, { deletedAt: at });
         await recordChange(d.audit, tx, ctx, {

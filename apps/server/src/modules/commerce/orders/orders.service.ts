@@ -31,7 +31,7 @@ export function createOrdersService(d: CommerceDeps) {
 
     async get(ctx: AuthedContext, id: string) {
       const o = await findOrder(d.db, id, await where(ctx, 'orders:read'));
-      if (!o) throw commerceErrors.notFound('order');
+      if (!o) throw await d.access.missing(ctx, 'orders', id, 'orders:read');
       return toOrderView(o, (await itemsOf(d.db, [id])).get(id) ?? []);
     },
 
@@ -41,7 +41,7 @@ export function createOrdersService(d: CommerceDeps) {
       const w = await where(ctx, 'orders:update');
       const row = await d.db.transaction(async (tx) => {
         const before = await findOrder(tx, id, w, true);
-        if (!before) throw commerceErrors.notFound('order');
+        if (!before) throw await d.access.missing(ctx, 'orders', id, 'orders:update', tx);
         const changes = changesOf(before, patch);
         if (Object.keys(changes).length === 0) return before;
         if (changes.status) {
@@ -76,7 +76,7 @@ export function createOrdersService(d: CommerceDeps) {
       const w = await where(ctx, 'orders:delete');
       await d.db.transaction(async (tx) => {
         const before = await findOrder(tx, id, w, true);
-        if (!before) throw commerceErrors.notFound('order');
+        if (!before) throw await d.access.missing(ctx, 'orders', id, 'orders:delete', tx);
         const at = new Date();
         await updateOrder(tx, id, w, { deletedAt: at });
         await recordChange(d.audit, tx, ctx, {

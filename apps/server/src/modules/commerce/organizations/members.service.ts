@@ -39,8 +39,11 @@ export function createMembersService(d: CommerceDeps) {
     throw err;
   }
 
-  async function keepAnOwner(tx: Tx, organizationId: string, current: OrganizationRole): Promise<void> {
-    if (current === 'OWNER' && (await countOwners(tx, organizationId)) <= 1) throw commerceErrors.lastOwner();
+  /** The last OWNER stays (a refusal, so audited with its reason like any other). */
+  async function keepAnOwner(tx: Tx, ctx: AuthedContext, organizationId: string, userId: string, current: OrganizationRole, to: OrganizationRole | null): Promise<void> {
+    if (current !== 'OWNER' || (await countOwners(tx, organizationId)) > 1) return;
+    recordDenial(d.audit, ctx, { action: 'commerce.member.role_change', code: 'LAST_OWNER', targetType: 'user', targetId: userId, details: { role: current, to } });
+    throw commerceErrors.lastOwner();
   }
 
   const audit = (tx: Tx, ctx: AuthedContext, organizationId: string, userId: string, before: string | null, after: string | null) =>
@@ -84,7 +87,7 @@ export function createMembersService(d: CommerceDeps) {
         if (m.role !== role) {
           guard(ctx, g, m.role, userId, true);
           guard(ctx, g, role, userId, false);
-          await keepAnOwner(tx, organizationId, m.role);
+          await keepAnOwner(tx, ctx, organizationId, userId, m.role, role);
           await setMemberRole(tx, organizationId, userId, role);
           await audit(tx, ctx, organizationId, userId, m.role, role);
         }
@@ -102,7 +105,7 @@ export function createMembersService(d: CommerceDeps) {
         const m = await findMember(tx, organizationId, userId);
         if (!m) throw commerceErrors.notFound('member');
         guard(ctx, g, m.role, userId, true);
-        await keepAnOwner(tx, organizationId, m.role);
+        await keepAnOwner(tx, ctx, organizationId, userId, m.role, null);
         await deleteMember(tx, organizationId, userId);
         await audit(tx, ctx, organizationId, userId, m.role, null);
       });
