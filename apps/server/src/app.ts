@@ -39,6 +39,26 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * An empty body announced as JSON counts as no body. Clients (fetch wrappers, curl scripts) send
+ * `content-type: application/json` on every call, bodyless POSTs and DELETEs included (logout, rotate, publish);
+ * Fastify's own parser refuses those with EMPTY_JSON_BODY. Routes with a body schema still see `{}` and report
+ * their required fields by name (pipeline.ts), and everything else is parsed exactly as Fastify does, prototype
+ * poisoning refused.
+ */
+function acceptEmptyJson(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    json(req, text, done);
+  });
+}
+
 export async function buildApp(container: Container): Promise<FastifyInstance> {
   const { config } = container;
   const app = Fastify({
@@ -71,6 +91,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  acceptEmptyJson(app);
   registerSecurityHeaders(app);
   registerErrorHandling(app);
   installPipeline(

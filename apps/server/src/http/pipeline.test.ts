@@ -56,6 +56,12 @@ const routes: RouteSpec[] = [
     handler: async (req) => ({ data: req.body }),
   }),
   defineRoute({
+    method: 'POST', url: '/t/optional', access: authenticated, rateCategory: 'default', mode: 'sync', docs,
+    schema: { body: Type.Object({ note: Type.Optional(Type.String()) }, { additionalProperties: false }) },
+    handler: async (req) => ({ data: req.body }),
+  }),
+  defineRoute({ method: 'DELETE', url: '/t/things-gone', access: authenticated, rateCategory: 'default', mode: 'sync', docs, handler: async (_r, reply) => reply.code(204).send() }),
+  defineRoute({
     method: 'GET', url: '/t/boom', access: authenticated, rateCategory: 'default', mode: 'sync', docs,
     handler: async () => {
       throw new Error('relation "users" does not exist at SELECT password_hash FROM users');
@@ -206,6 +212,27 @@ describe('request bodies', () => {
     const res = await post('{}');
     expect(res.statusCode).toBe(400);
     expect(res.json().details).toEqual([{ path: 'body.name', message: 'is required' }]);
+  });
+
+  it('treats an empty body announced as JSON as no body on routes whose body is optional or absent', async () => {
+    const json = { 'content-type': 'application/json', ...bearer('free') };
+    const optional = await t.app.inject({ method: 'POST', url: '/t/optional', headers: json, payload: '' });
+    expect(optional.statusCode).toBe(200);
+    expect(optional.json()).toEqual({ data: {} });
+    expect((await t.app.inject({ method: 'POST', url: '/t/execute', headers: json, payload: '' })).statusCode).toBe(202);
+    expect((await t.app.inject({ method: 'DELETE', url: '/t/things-gone', headers: json, payload: '' })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: 'POST', url: '/t/optional', headers: { ...json, 'content-type': 'application/json; charset=utf-8' }, payload: ' \n' })).statusCode).toBe(200);
+  });
+
+  it('reports required fields by name when a body announced as JSON is empty', async () => {
+    const res = await post('');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toEqual([{ path: 'body.name', message: 'is required' }]);
+  });
+
+  it('still refuses prototype poisoning in a JSON body', async () => {
+    const res = await post('{"name":"ok","__proto__":{"isStaff":true}}');
+    expect(res.statusCode).toBe(400);
   });
 
   it('refuses a non-JSON content type with 415', async () => {

@@ -255,6 +255,13 @@ describe('logout', () => {
     expect((await me(auth(other))).statusCode).toBe(200);
   });
 
+  it('accepts a JSON content type with no body (the body is optional)', async () => {
+    const u = await registerUser(t.app);
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { ...auth(u), 'content-type': 'application/json' }, payload: '' });
+    expect(res.statusCode).toBe(204);
+    expect((await me(auth(u))).statusCode).toBe(401);
+  });
+
   it('needs a principal', async () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout' })).statusCode).toBe(401);
   });
