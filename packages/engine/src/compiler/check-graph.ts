@@ -1,20 +1,19 @@
 /**
  * Whole-graph checks and the plan. Every step is linear in nodes + edges, except the upstream check, which is
- * linear times (referenced nodes / 32) thanks to bitsets over the condensation.
+ * linear times (referenced nodes / 32) thanks to bitsets over the condensation, and the loop check, which walks
+ * each loop's strongly connected component once per loop.
  *
- * Loops: a cycle is allowed only through the `loop` output of a node whose type `allowsCycles` (logic.loop). So
- * the graph without those `loop` edges must be acyclic. The edges that close a loop (from inside its body back into
- * the loop node) are the plan's back edges; without them the graph is a DAG, which gives the order and the levels.
+ * Loops: a cycle is allowed only when it returns to a logic.loop node from inside that loop's own body, through a
+ * body entered only by the loop's `loop` output (check-loops.ts). The edges that close such loops are the plan's
+ * back edges; the graph without them must be acyclic, which gives the order and the levels.
  */
 import type { ExecutionPlan } from '../definition.ts';
+import { loopBackEdges, reverseGraph } from './check-loops.ts';
 import { buildGraph, reachableFrom, stronglyConnected, type Components, type Graph } from './graph.ts';
-import type { Model, ModelEdge } from './model.ts';
+import type { Model } from './model.ts';
 import { linkToPath } from './paths.ts';
 import { q, type Problems } from './problems.ts';
-
-const LOOP_PORT = 'loop';
-
-const isLoopEdge = (model: Model, e: ModelEdge) => model.nodes[e.from]!.spec?.allowsCycles === true && e.sourcePort === LOOP_PORT;
+import type { CompileLimits } from './types.ts';
 
 export function triggersOf(model: Model): number[] {
   const out: number[] = [];
@@ -24,17 +23,21 @@ export function triggersOf(model: Model): number[] {
   return out;
 }
 
-function checkCycles(model: Model, problems: Problems): void {
-  const withoutLoops = buildGraph(model.nodes.length, model.edges, (e) => !isLoopEdge(model, e));
-  const c = stronglyConnected(withoutLoops);
+/** Every cycle that remains once the loops' back edges are set aside is one no loop governs. */
+function checkCycles(model: Model, back: ReadonlySet<number>, problems: Problems): void {
+  const withoutBack = buildGraph(model.nodes.length, model.edges, (_e, k) => !back.has(k));
+  const c = stronglyConnected(withoutBack);
   const members = new Map<number, string[]>();
   model.nodes.forEach((n, i) => {
     const k = c.comp[i]!;
-    if (c.size[k]! > 1) members.set(k, [...(members.get(k) ?? []), n.id]);
+    if (c.size[k]! < 2) return;
+    const list = members.get(k);
+    if (list) list.push(n.id);
+    else members.set(k, [n.id]);
   });
   for (const ids of members.values()) {
     const shown = ids.slice(0, 10).map(q).join(' → ') + (ids.length > 10 ? ` … (${ids.length} nodes)` : '');
-    problems.add('CYCLE', `Cycle through ${shown}: a cycle must pass through the "loop" output of a logic.loop node`, { nodeId: ids[0]! });
+    problems.add('CYCLE', `Cycle through ${shown}: a cycle must return to a logic.loop node from inside the body its "loop" output starts`, { nodeId: ids[0]! });
   }
 }
 
@@ -109,42 +112,10 @@ function checkUpstream(model: Model, graph: Graph, c: Components, problems: Prob
 }
 
 /**
- * The edges that close loops: for each loop node L, its body is what its `loop` output reaches within L's strongly
- * connected component without passing through L; an edge from the body into L is a back edge. Only called when the
- * cycle check passed.
+ * Levels by longest path from the triggers over the graph without back edges; order is the levels in sequence.
+ * Only called when every check passed, which guarantees that graph is acyclic and holds every reachable node.
  */
-function backEdges(model: Model, graph: Graph, c: Components): Set<number> {
-  const back = new Set<number>();
-  const mark = new Int32Array(model.nodes.length);
-  model.nodes.forEach((n, loop) => {
-    if (n.spec?.allowsCycles !== true || c.size[c.comp[loop]!]! < 2) return;
-    const stamp = loop + 1;
-    const queue: number[] = [];
-    for (let i = graph.start[loop]!; i < graph.start[loop + 1]!; i++) {
-      const w = graph.to[i]!;
-      if (model.edges[graph.edge[i]!]!.sourcePort === LOOP_PORT && c.comp[w] === c.comp[loop] && mark[w] !== stamp) {
-        mark[w] = stamp;
-        queue.push(w);
-      }
-    }
-    for (let qi = 0; qi < queue.length; qi++) {
-      const u = queue[qi]!;
-      for (let i = graph.start[u]!; i < graph.start[u + 1]!; i++) {
-        const w = graph.to[i]!;
-        if (w === loop) back.add(graph.edge[i]!);
-        else if (c.comp[w] === c.comp[loop] && mark[w] !== stamp) {
-          mark[w] = stamp;
-          queue.push(w);
-        }
-      }
-    }
-  });
-  return back;
-}
-
-/** Levels by longest path from the triggers over the graph without back edges; order is the levels in sequence. */
-function plan(model: Model, graph: Graph, c: Components, triggers: readonly number[], reachable: Uint8Array): ExecutionPlan {
-  const back = backEdges(model, graph, c);
+function plan(model: Model, graph: Graph, back: ReadonlySet<number>, triggers: readonly number[], reachable: Uint8Array): ExecutionPlan {
   const n = model.nodes.length;
   const indegree = new Int32Array(n);
   model.edges.forEach((e, k) => {
@@ -163,6 +134,10 @@ function plan(model: Model, graph: Graph, c: Components, triggers: readonly numb
       if (--indegree[w]! === 0) queue.push(w);
     }
   }
+  // A plan that leaves out a node it should run would be a silent wrong answer: fail loudly instead (a bug, never
+  // a user's mistake; the property tests in plan.test.ts hold the checks to this).
+  const expected = reachable.reduce((sum, r) => sum + r, 0);
+  if (queue.length !== expected) throw new Error(`compiler: the plan places ${queue.length} of ${expected} reachable nodes`);
   const levels: string[][] = Array.from({ length: queue.length > 0 ? deepest + 1 : 0 }, () => []);
   // Walking nodes in definition order keeps each level in definition order: deterministic, and what the author sees.
   const placed = new Uint8Array(n);
@@ -178,13 +153,14 @@ function plan(model: Model, graph: Graph, c: Components, triggers: readonly numb
   };
 }
 
-export function checkGraph(model: Model, problems: Problems): () => ExecutionPlan {
+export function checkGraph(model: Model, limits: CompileLimits, problems: Problems): () => ExecutionPlan {
   const triggers = triggersOf(model);
   if (triggers.length === 0) problems.add('NO_TRIGGER', 'The workflow has no trigger node (manual, webhook or schedule), so it can never start');
   const graph = buildGraph(model.nodes.length, model.edges);
-  checkCycles(model, problems);
-  const reachable = checkReachable(model, graph, triggers, problems);
   const components = stronglyConnected(graph);
+  const back = loopBackEdges(model, graph, reverseGraph(model), components, limits.maxLoopDepth, problems);
+  checkCycles(model, back, problems);
+  const reachable = checkReachable(model, graph, triggers, problems);
   checkUpstream(model, graph, components, problems);
-  return () => plan(model, graph, components, triggers, reachable);
+  return () => plan(model, graph, back, triggers, reachable);
 }

@@ -91,6 +91,46 @@ const CASES: Case[] = [
     def: { nodes: [T, n('l', 'logic.loop'), n('x')], edges: [e('t', 'l'), e('l', 'x', 'done'), e('x', 'l')] },
     problems: [{ code: 'CYCLE', nodeId: 'l' }],
   },
+  {
+    name: 'a loop whose body leads back to a node before the loop (the body is entered from outside it)',
+    def: {
+      nodes: [T, n('x'), n('l', 'logic.loop'), n('a'), n('z')],
+      edges: [e('t', 'x'), e('x', 'l'), e('l', 'a', 'loop'), e('a', 'x'), e('l', 'z', 'done')],
+    },
+    problems: [{ code: 'CYCLE', nodeId: 'l', edgeId: 't-x' }],
+  },
+  {
+    name: 'an inner loop whose body returns to the outer loop instead of its own',
+    def: {
+      nodes: [T, n('l1', 'logic.loop'), n('l2', 'logic.loop'), n('a')],
+      edges: [e('t', 'l1'), e('l1', 'l2', 'loop'), e('l2', 'a', 'loop'), e('a', 'l1')],
+    },
+    problems: [{ code: 'CYCLE', nodeId: 'l2', edgeId: 't-l1' }],
+  },
+  {
+    name: 'a loop whose done output leads into its own body',
+    def: {
+      nodes: [T, n('l', 'logic.loop'), n('a'), n('b')],
+      edges: [e('t', 'l'), e('l', 'a', 'loop'), e('a', 'b'), e('b', 'l'), e('l', 'b', 'done')],
+    },
+    problems: [{ code: 'CYCLE', nodeId: 'l', edgeId: 'l-b-done' }],
+  },
+  {
+    name: 'a loop whose body is entered again from after the loop',
+    def: {
+      nodes: [T, n('l', 'logic.loop'), n('a'), n('z')],
+      edges: [e('t', 'l'), e('l', 'a', 'loop'), e('a', 'l'), e('l', 'z', 'done'), e('z', 'a')],
+    },
+    problems: [{ code: 'CYCLE', nodeId: 'l', edgeId: 'z-a' }],
+  },
+  {
+    name: 'a cycle inside a loop body that does not pass through the loop node',
+    def: {
+      nodes: [T, n('l', 'logic.loop'), n('a'), n('b')],
+      edges: [e('t', 'l'), e('l', 'a', 'loop'), e('a', 'b'), e('b', 'a'), e('b', 'l')],
+    },
+    problems: [{ code: 'CYCLE', nodeId: 'a' }],
+  },
   { name: 'no trigger', def: { nodes: [n('a'), n('b')], edges: [e('a', 'b')] }, problems: [{ code: 'NO_TRIGGER' }] },
   {
     name: 'unreachable nodes (a warning: still valid)',

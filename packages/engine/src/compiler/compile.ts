@@ -39,7 +39,7 @@ export function compile(definition: WorkflowDefinition, lookupNodeType: LookupNo
     model,
     problems,
   );
-  const makePlan = checkGraph(model, problems);
+  const makePlan = checkGraph(model, limits, problems);
   if (problems.errors > 0) return { valid: false, problems: problems.finish() };
   return { valid: true, problems: problems.finish(), plan: makePlan() };
 }

@@ -19,20 +19,20 @@ export interface GraphEdge {
   readonly index: number;
 }
 
-export function buildGraph<E extends GraphEdge>(n: number, edges: readonly E[], keep: (e: E) => boolean = () => true): Graph {
+export function buildGraph<E extends GraphEdge>(n: number, edges: readonly E[], keep: (e: E, k: number) => boolean = () => true): Graph {
   const start = new Int32Array(n + 1);
   let m = 0;
-  for (const e of edges) {
-    if (!keep(e)) continue;
+  edges.forEach((e, k) => {
+    if (!keep(e, k)) return;
     start[e.from + 1]!++;
     m++;
-  }
+  });
   for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
   const fill = start.slice(0, n);
   const to = new Int32Array(m);
   const edge = new Int32Array(m);
   edges.forEach((e, k) => {
-    if (!keep(e)) return;
+    if (!keep(e, k)) return;
     const at = fill[e.from]!++;
     to[at] = e.to;
     edge[at] = k;

@@ -15,6 +15,7 @@ export const CODES = {
   SELF_LOOP: 'error',
   UNKNOWN_PORT: 'error',
   CYCLE: 'error',
+  LOOPS_TOO_DEEP: 'error',
   NO_TRIGGER: 'error',
   UNREACHABLE: 'warning',
   INVALID_CONFIG: 'error',

@@ -42,11 +42,13 @@ export interface CompileLimits {
   readonly maxConfigDepth: number;
   /** `{{ }}` templates parsed per compile: bounds the time a hostile definition can cost (jsonata: ~50 µs each). */
   readonly maxTemplates: number;
+  /** Loops nested inside one another (it also bounds the loop check's cost: see check-loops.ts). */
+  readonly maxLoopDepth: number;
   /** Problems beyond this are dropped and one PROBLEMS_TRUNCATED warning says so (keeps answers bounded). */
   readonly maxProblems: number;
 }
 
-export const DEFAULT_LIMITS: CompileLimits = { maxNodes: 2000, maxEdges: 10_000, maxConfigDepth: 32, maxTemplates: 10_000, maxProblems: 1000 };
+export const DEFAULT_LIMITS: CompileLimits = { maxNodes: 2000, maxEdges: 10_000, maxConfigDepth: 32, maxTemplates: 10_000, maxLoopDepth: 32, maxProblems: 1000 };
 
 export interface CompileOptions {
   /** Without one, configs are not checked against their schemas (the server always passes one). */

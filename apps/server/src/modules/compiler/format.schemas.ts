@@ -9,7 +9,7 @@ import type { CompileLimits } from '@gatehouse/engine';
 const strict = { additionalProperties: false } as const;
 
 /** Caps on one workflow. Past them, saving and compiling answer 422 (413 past the byte cap) with a clear message. */
-export const WORKFLOW_LIMITS: CompileLimits = { maxNodes: 2000, maxEdges: 10_000, maxConfigDepth: 32, maxTemplates: 10_000, maxProblems: 1000 };
+export const WORKFLOW_LIMITS: CompileLimits = { maxNodes: 2000, maxEdges: 10_000, maxConfigDepth: 32, maxTemplates: 10_000, maxLoopDepth: 32, maxProblems: 1000 };
 /** Largest request body that carries a definition. */
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
 
