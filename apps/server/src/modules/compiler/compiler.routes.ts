@@ -5,14 +5,14 @@ import { requirePrincipal } from '../../http/context.ts';
 import { dataOf } from '../../http/pagination.ts';
 import type { LoaderInput } from '../../http/pipeline.ts';
 import type { CompilerService } from './compiler.service.ts';
-import { DefinitionBody, MAX_DEFINITION_BYTES, PlanView, ProblemView } from './format.schemas.ts';
+import { DefinitionBody, MAX_DEFINITION_BYTES, PlanView, ProblemView, VersionNumber } from './format.schemas.ts';
 
 // The spec's compiler table has no sub-heading; "Compiler" is the group the generated doc prints for it.
 const docs = (notes: string) => ({ section: '⚙️ Compiler APIs (`/api/compile/`)', group: 'Compiler', notes });
 const strict = { additionalProperties: false } as const;
 const Body = Type.Object({ definition: DefinitionBody }, strict);
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const VersionQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, strict);
+const VersionQuery = Type.Object({ version: Type.Optional(VersionNumber()) }, strict);
 const Compiled = Type.Object({ valid: Type.Literal(true), problems: Type.Array(ProblemView), plan: PlanView });
 const Validated = Type.Object({ valid: Type.Literal(true), problems: Type.Array(ProblemView) });
 const StoredCompiled = Type.Object({ version: Type.Integer(), ...Compiled.properties });

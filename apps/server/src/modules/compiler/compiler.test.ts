@@ -84,6 +84,19 @@ describe('compiling a definition', () => {
     }
   });
 
+  it('refuses a loop whose body leads back to a node before the loop, instead of planning without its nodes', async () => {
+    const nodes = [node('t', 'trigger.manual'), node('x'), node('l', 'logic.loop', { items: '{{ $input.items }}' }), node('a'), node('z')];
+    const edges = [edge('t', 'x'), edge('x', 'l'), edge('l', 'a', 'loop'), edge('a', 'x'), edge('l', 'z', 'done')];
+    const res = await a.post('/api/compile/', { definition: { nodes, edges } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details).toEqual([expect.objectContaining({ code: 'CYCLE', nodeId: 'l', edgeId: 't-x' })]);
+    // The same loop with its body returning to the loop node itself compiles, and the plan holds every node.
+    const fixed = [edge('t', 'x'), edge('x', 'l'), edge('l', 'a', 'loop'), edge('a', 'l'), edge('l', 'z', 'done')];
+    const ok = await a.post('/api/compile/', { definition: { nodes, edges: fixed } });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().data.plan).toEqual({ entryNodes: ['t'], order: ['t', 'x', 'l', 'a', 'z'], levels: [['t'], ['x'], ['l'], ['a', 'z']], backEdges: ['a-l'] });
+  });
+
   it('checks expressions statically and never evaluates them', async () => {
     // Evaluated, this would recurse until the stack gives out; the compiler only parses it.
     const forever = '{{ ($f := function($x) { $f($x + 1) }; $f(0)) }}';
@@ -139,6 +152,13 @@ describe('compiling a stored workflow', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().code).toBe('VERSION_NOT_FOUND');
     expect((await a.post(`/api/workflows/${id}/validate/?version=first`)).statusCode).toBe(400);
+    for (const url of ['compile', 'validate']) {
+      // Past the 32-bit version column: refused at the door, not a 500 from the database.
+      const huge = await a.post(`/api/workflows/${id}/${url}/?version=99999999999`);
+      expect(huge.statusCode).toBe(400);
+      expect((await a.post(`/api/workflows/${id}/${url}/?version=1000000001`)).statusCode).toBe(400);
+      expect((await a.post(`/api/workflows/${id}/${url}/?version=1000000000`)).statusCode).toBe(404);
+    }
     expect((await a.post(`/api/workflows/not-a-uuid/validate/`)).statusCode).toBe(400);
     expect((await a.post(`/api/workflows/00000000-0000-4000-8000-000000000000/compile/`)).statusCode).toBe(404);
   });

@@ -10,6 +10,13 @@ const strict = { additionalProperties: false } as const;
 
 /** Caps on one workflow. Past them, saving and compiling answer 422 (413 past the byte cap) with a clear message. */
 export const WORKFLOW_LIMITS: CompileLimits = { maxNodes: 2000, maxEdges: 10_000, maxConfigDepth: 32, maxTemplates: 10_000, maxLoopDepth: 32, maxProblems: 1000 };
+/**
+ * The largest version number any request may name. Versions are stored in 32-bit integer columns: a larger number
+ * must be a 400 at the door, not a 500 from the database.
+ */
+export const MAX_VERSION = 1_000_000_000;
+/** A version number in a query, path or body. */
+export const VersionNumber = (description?: string) => Type.Integer({ minimum: 1, maximum: MAX_VERSION, ...(description ? { description } : {}) });
 /** Largest request body that carries a definition. */
 export const MAX_DEFINITION_BYTES = 1024 * 1024;
 

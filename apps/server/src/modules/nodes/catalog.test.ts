@@ -42,6 +42,12 @@ describe('the built-in catalog', () => {
     for (const i of issues) expect(i.message).not.toBe('');
   });
 
+  it('refuses a sub-workflow version past what a version number can be (a 500 at run time otherwise)', () => {
+    const config = { workflowId: '6f1c2f4e-3b1d-4c55-9a57-0f0d1a2b3c4d', version: 99_999_999_999 };
+    expect(check('flow.subworkflow', config).map((i) => i.pointer)).toEqual(['/version']);
+    expect(check('flow.subworkflow', { ...config, version: 1_000_000_000 })).toEqual([]);
+  });
+
   it('refuses settings a node type does not have', () => {
     expect(check('data.set', { value: 1 })).toEqual([{ pointer: '/value', message: 'is not a setting of this node type' }]);
   });

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DefinitionBody, Line, Prose, SettingsBody } from '../compiler/index.ts';
+import { DefinitionBody, Line, Prose, SettingsBody, VersionNumber } from '../compiler/index.ts';
 import { PageQuery } from '../../http/pagination.ts';
 
 export const strict = { additionalProperties: false } as const;
@@ -9,8 +9,8 @@ const Name = Line(200, 1);
 const Description = Prose(5000);
 
 export const Id = Type.Object({ id: Type.String({ format: 'uuid' }) });
-export const VersionParams = Type.Object({ id: Type.String({ format: 'uuid' }), v: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) });
-export const VersionQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })) }, strict);
+export const VersionParams = Type.Object({ id: Type.String({ format: 'uuid' }), v: VersionNumber() });
+export const VersionQuery = Type.Object({ version: Type.Optional(VersionNumber()) }, strict);
 export const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 64 })) });
 
 export const CreateBody = Type.Object(
@@ -25,7 +25,7 @@ export const UpdateBody = Type.Object(
     tags: Type.Optional(Tags),
     definition: Type.Optional(DefinitionBody),
     settings: Type.Optional(SettingsBody),
-    baseVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'the version this change is based on (or send If-Match)' })),
+    baseVersion: Type.Optional(VersionNumber('the version this change is based on (or send If-Match)')),
   },
   strict,
 );

@@ -76,7 +76,8 @@ export const LOGIC = [
     config: Type.Object(
       {
         workflowId: Type.String({ format: 'uuid' }),
-        version: Type.Optional(Type.Integer({ minimum: 1 })),
+        // Versions are 32-bit integers in the database: the same bound as every version a request names.
+        version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
         input: Type.Optional(Type.Unknown()),
         waitForCompletion: Type.Optional(Type.Boolean({ default: true })),
       },
