@@ -76,23 +76,45 @@ interface ValidationIssue {
   message: string;
 }
 
-/** Turns ajv/TypeBox validation errors into `{ path, message }` with JSON-pointer-ish dotted paths. */
+/** A JSON pointer (`/nested/0/a~1b`) as a dotted path (`nested.0.a/b`). */
+function dotted(pointer: string | undefined): string[] {
+  if (!pointer) return [];
+  return pointer.replace(/^\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const keysOf = (v: unknown): string[] =>
+  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : [];
+
+/**
+ * Turns ajv/TypeBox validation errors into `{ path, message }` with dotted paths, one entry per problem.
+ *
+ * TypeBox reports an unknown field twice: once on the parent (`additionalProperties`, naming every extra key) and
+ * once per key (the `false` schema of additionalProperties: "schema is false"). Both become "unknown field" at the
+ * key's path, then duplicates go.
+ */
 function validationDetails(err: FastifyError): ValidationIssue[] {
   const context = err.validationContext ?? 'body';
-  return (err.validation ?? []).map((v) => {
-    const base = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const at = (segments: string[]) => (segments.length ? `${context}.${segments.join('.')}` : context);
+  const out: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  const add = (path: string, message: string) => {
+    const id = `${path}\u0000${message}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    out.push({ path, message });
+  };
+  for (const v of err.validation ?? []) {
+    const base = dotted(v.instancePath);
     const params = v.params as Record<string, unknown> | undefined;
-    let field = base;
-    // Name the offending key for "unknown field" and "missing field" errors, not just its parent.
-    const extra = params?.additionalProperty ?? params?.additionalProperties;
-    const missing = params?.missingProperty ?? params?.requiredProperties;
-    const key = extra ?? missing;
-    if (typeof key === 'string') field = base ? `${base}.${key}` : key;
-    else if (Array.isArray(key) && key.length > 0) field = base ? `${base}.${String(key[0])}` : String(key[0]);
-    const message =
-      extra !== undefined ? 'unknown field' : missing !== undefined ? 'is required' : (v.message ?? 'is invalid');
-    return { path: field ? `${context}.${field}` : context, message };
-  });
+    const extra = keysOf(params?.additionalProperty ?? params?.additionalProperties);
+    const missing = keysOf(params?.missingProperty ?? params?.requiredProperties);
+    if (extra.length > 0) for (const k of extra) add(at([...base, k]), 'unknown field');
+    else if (missing.length > 0) for (const k of missing) add(at([...base, k]), 'is required');
+    else if (v.keyword === 'boolean' && (v.schemaPath ?? '').endsWith('/additionalProperties')) add(at(base), 'unknown field');
+    else if (v.keyword === 'boolean') add(at(base), 'is not allowed');
+    else add(at(base), v.message ?? 'is invalid');
+  }
+  return out;
 }
 
 /** Maps what Fastify itself throws (parser, limits, routing) onto our kinds. */

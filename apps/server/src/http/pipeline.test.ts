@@ -202,6 +202,16 @@ describe('request bodies', () => {
     expect(paths).toEqual(expect.arrayContaining(['body.isStaff']));
   });
 
+  it('lists each unknown field exactly once with its path, at any depth', async () => {
+    const res = await post('{"name":"ok","isStaff":true,"tier":"pro","nested":{"n":1,"evil":2}}');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toEqual([
+      { path: 'body.isStaff', message: 'unknown field' },
+      { path: 'body.tier', message: 'unknown field' },
+      { path: 'body.nested.evil', message: 'unknown field' },
+    ]);
+  });
+
   it('refuses a wrong type without coercing it', async () => {
     const res = await post('{"name":"ok","nested":{"n":"1"}}');
     expect(res.statusCode).toBe(400);
