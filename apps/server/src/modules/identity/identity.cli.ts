@@ -7,6 +7,7 @@ import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/database.ts';
 import { createAuditService } from '../audit/index.ts';
 import { createPasswordHasher, passwordProblem } from './passwords.ts';
+import { isEmail } from './email.ts';
 import { normaliseEmail } from './sessions.service.ts';
 import { insertUser } from './users.repo.ts';
 import { systemContext } from '../../http/context.ts';
@@ -15,7 +16,6 @@ class OperatorError extends Error {
   readonly operatorError = true;
 }
 
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 const TIERS = ['free', 'pro', 'enterprise'] as const;
 
 export function registerUsersCreate(program: Command): void {
@@ -30,7 +30,7 @@ export function registerUsersCreate(program: Command): void {
     .option('--credits <n>', 'credit balance', '0')
     .action(async (o: { email: string; password: string; name: string; staff: boolean; tier: string; credits: string }) => {
       const email = normaliseEmail(o.email);
-      if (!EMAIL.test(email)) throw new OperatorError(`not an email address: ${o.email}`);
+      if (!isEmail(email)) throw new OperatorError(`not an email address: ${o.email}`);
       const problem = passwordProblem(o.password, email);
       if (problem) throw new OperatorError(problem);
       if (!TIERS.includes(o.tier as (typeof TIERS)[number])) throw new OperatorError('--tier must be free, pro or enterprise');

@@ -3,7 +3,7 @@ import { allowAny, authenticated } from '@gatehouse/policy';
 import { defineRoute, type RouteSpec } from '../../http/route.ts';
 import { requirePrincipal } from '../../http/context.ts';
 import { dataOf } from '../../http/pagination.ts';
-import { Email, Name, Password, strict } from './identity.schemas.ts';
+import { Email, LoginEmail, Name, Password, strict } from './identity.schemas.ts';
 import { PublicUser, Tokens } from './view.ts';
 import type { SessionsService } from './sessions.service.ts';
 
@@ -35,7 +35,7 @@ export function identityRoutes(sessions: SessionsService): RouteSpec[] {
       mode: 'sync',
       limits: [{ points: 10, durationSeconds: 60, by: 'ip', label: '10/min' }],
       docs: docs('Email and password sign-in'),
-      schema: { body: Type.Object({ email: Email, password: Password }, strict), response: { 200: SignedIn } },
+      schema: { body: Type.Object({ email: LoginEmail, password: Password }, strict), response: { 200: SignedIn } },
       handler: async (req) => ({ data: await sessions.login(req.ctx, req.body) }),
     }),
     defineRoute({

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { PASSWORD_MAX } from './passwords.ts';
 
-export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+export { Email, LoginEmail } from './email.ts';
 /** Length rules beyond the cap are checked by the service (with the email), so the message can say why. */
 export const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX });
 /** Display names: no control characters (PostgreSQL cannot store NUL, and they have no business in a name). */

@@ -6,3 +6,4 @@ export { passwordProblem } from './passwords.ts';
 export type { PublicUser } from './view.ts';
 export { insertUser, findUserByEmail, updateUser } from './users.repo.ts';
 export { users } from './identity.tables.ts';
+export { Email, isEmail } from './email.ts';
