@@ -56,6 +56,49 @@ describe('Google sign-in', () => {
     expect(again.json().data.user.googleLinked).toBe(true);
   });
 
+  it('cleans control characters out of the name claim instead of failing (a NUL cannot be stored)', async () => {
+    const res = await google(await idToken({ sub: 'g-nul', email: 'nul.name@example.com', name: 'Ada\u0000Love\nlace\u0007' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data.user.name).toBe('Ada Love lace');
+  });
+
+  it('cuts a very long name claim to the length a name may have', async () => {
+    const res = await google(await idToken({ sub: 'g-long-name', email: 'long.name@example.com', name: 'n'.repeat(5000) }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data.user.name).toBe('n'.repeat(120));
+  });
+
+  it('refuses an email claim our own rule refuses, or one with a NUL, with 401 rather than failing', async () => {
+    for (const email of ['bare@host', 'nul\u0000@example.com']) {
+      const res = await google(await idToken({ sub: `g-bad-${email.length}`, email }));
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('INVALID_GOOGLE_TOKEN');
+    }
+  });
+
+  it('audits the refusal of an unverified email', async () => {
+    const res = await google(await idToken({ sub: 'g-unverified-audit', email: 'unverified.audit@example.com', email_verified: false }));
+    expect(res.statusCode).toBe(403);
+    await t.container.audit.flush();
+    const entries = await t.container.audit.list({ action: 'auth.google' });
+    const e = entries.find((x) => x.details?.googleSub === 'g-unverified-audit');
+    expect(e).toMatchObject({ outcome: 'denied', actorId: null, details: { reason: 'email_unverified' } });
+  });
+
+  it('refuses with 409 to link an account already linked to another Google subject, and audits it', async () => {
+    const owner = (await google(await idToken({ sub: 'g-owner', email: 'owned@example.com' }))).json().data.user;
+    const res = await google(await idToken({ sub: 'g-intruder', email: 'Owned@example.com' }));
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('GOOGLE_ACCOUNT_MISMATCH');
+    expect(res.body).not.toContain('accessToken');
+    // The account still belongs to its own Google identity.
+    const again = await google(await idToken({ sub: 'g-owner', email: 'owned@example.com' }));
+    expect(again.json().data.user.id).toBe(owner.id);
+    await t.container.audit.flush();
+    const [e] = (await t.container.audit.list({ userId: owner.id, action: 'auth.google' })).filter((x) => x.outcome === 'denied');
+    expect(e).toMatchObject({ subjectId: owner.id, actorId: null, details: { reason: 'linked_to_other_google_account', googleSub: 'g-intruder' } });
+  });
+
   it.each([
     ['another audience', { aud: 'someone-elses-client' }, {}],
     ['another issuer', { iss: 'https://evil.example' }, {}],

@@ -3,6 +3,8 @@
  * a verified email. Issuer and JWKS URL are settings so tests run against a real local OpenID provider.
  */
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { cleanDisplayName } from './display-name.ts';
+import { isEmail } from './email.ts';
 
 export interface GoogleIdentity {
   readonly sub: string;
@@ -29,12 +31,15 @@ export function createGoogleVerifier(opts: { clientId: string; issuer: string; j
           algorithms: ['RS256', 'ES256'],
           requiredClaims: ['exp', 'iat', 'sub'],
         });
-        if (typeof payload.sub !== 'string' || typeof payload.email !== 'string') return null;
+        // Google's subjects are short digit strings; anything unstorable (NUL) or unbounded is not one.
+        if (typeof payload.sub !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(payload.sub)) return null;
+        // The claims are signed, not sanitized: an address our own rule refuses is no address to sign in with.
+        if (typeof payload.email !== 'string' || !isEmail(payload.email.trim())) return null;
         return {
           sub: payload.sub,
-          email: payload.email,
+          email: payload.email.trim(),
           emailVerified: payload.email_verified === true || payload.email_verified === 'true',
-          name: typeof payload.name === 'string' ? payload.name : '',
+          name: cleanDisplayName(payload.name),
         };
       } catch {
         return null;

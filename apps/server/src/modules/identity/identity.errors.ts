@@ -18,4 +18,10 @@ export const identityErrors = {
   googleTokenInvalid: () => new AppError('unauthenticated', 'INVALID_GOOGLE_TOKEN', 'Unauthorized'),
   googleEmailUnverified: () =>
     new AppError('forbidden', 'GOOGLE_EMAIL_UNVERIFIED', 'Google has not verified this email address'),
+  googleAccountMismatch: () =>
+    new AppError(
+      'conflict',
+      'GOOGLE_ACCOUNT_MISMATCH',
+      'The account with this email is already linked to a different Google account',
+    ),
 };

@@ -13,8 +13,8 @@ import { identityErrors } from './identity.errors.ts';
 import { passwordProblem, type PasswordHasher } from './passwords.ts';
 import type { Revocations } from './revocations.ts';
 import { newRefreshToken, sha256, type AccessTokens } from './tokens.ts';
-import type { GoogleVerifier } from './google.ts';
-import { findUserByEmail, findUserByGoogleSub, insertUser, updateUser, type UserRow } from './users.repo.ts';
+import type { GoogleIdentity, GoogleVerifier } from './google.ts';
+import { findUserByEmail, findUserByGoogleSub, insertUser, linkGoogleSub, type UserRow } from './users.repo.ts';
 import {
   findRefreshToken,
   insertRefreshToken,
@@ -84,6 +84,48 @@ export function createSessionsService(d: SessionsDeps) {
     return { user: toPublicUser(user), tokens };
   }
 
+  /**
+   * The account a verified Google identity signs in to: the one linked to its subject, else the one with its email
+   * (linked now, unless it is already linked to another subject: an account belongs to one Google identity, and a
+   * second one with the same address — a recycled or transferred mailbox — must not take it over), else a new one.
+   */
+  async function googleAccount(ctx: RequestContext, g: GoogleIdentity, retried = false): Promise<{ user: UserRow; how: string }> {
+    const bySub = await findUserByGoogleSub(d.db, g.sub);
+    if (bySub) return { user: bySub, how: 'existing' };
+    const email = normaliseEmail(g.email);
+    const mismatch = (userId: string) => {
+      d.audit.recordLater(ctx, {
+        action: 'auth.google',
+        outcome: 'denied',
+        actorId: null,
+        subjectId: userId,
+        details: { reason: 'linked_to_other_google_account', googleSub: g.sub },
+      });
+      return identityErrors.googleAccountMismatch();
+    };
+    const byEmail = await findUserByEmail(d.db, email);
+    if (byEmail) {
+      if (byEmail.googleSub !== null) throw mismatch(byEmail.id);
+      const linked = await linkGoogleSub(d.db, byEmail.id, g.sub).catch((e: unknown) => {
+        // The subject was linked elsewhere meanwhile (a racing first sign-in created its account).
+        if (isUniqueViolation(e)) return null;
+        throw e;
+      });
+      if (linked) return { user: linked, how: 'linked' };
+      const now = await findUserByGoogleSub(d.db, g.sub);
+      if (now) return { user: now, how: 'existing' };
+      throw mismatch(byEmail.id);
+    }
+    try {
+      return { user: await insertUser(d.db, { id: randomUUID(), email, name: g.name, googleSub: g.sub, passwordHash: null }), how: 'created' };
+    } catch (e) {
+      if (!isUniqueViolation(e) || retried) throw e;
+      // Two first sign-ins raced (the other one created the account), or the address was registered meanwhile:
+      // decide again, once, on what is there now.
+      return googleAccount(ctx, g, true);
+    }
+  }
+
   return {
     async register(ctx: RequestContext, input: { email: string; password: string; name?: string | undefined }): Promise<SignedIn> {
       const email = normaliseEmail(input.email);
@@ -128,27 +170,11 @@ export function createSessionsService(d: SessionsDeps) {
         throw identityErrors.googleTokenInvalid();
       }
       // An unverified email could belong to someone else: never link or create an account on it.
-      if (!g.emailVerified) throw identityErrors.googleEmailUnverified();
-      const email = normaliseEmail(g.email);
-      let user = await findUserByGoogleSub(d.db, g.sub);
-      let how = 'existing';
-      if (!user) {
-        const byEmail = await findUserByEmail(d.db, email);
-        if (byEmail) {
-          user = (await updateUser(d.db, byEmail.id, { googleSub: g.sub }))!;
-          how = 'linked';
-        } else {
-          try {
-            user = await insertUser(d.db, { id: randomUUID(), email, name: g.name, googleSub: g.sub, passwordHash: null });
-          } catch (e) {
-            if (!isUniqueViolation(e)) throw e;
-            // Two first sign-ins raced; the other one created the account.
-            user = (await findUserByGoogleSub(d.db, g.sub)) ?? (await findUserByEmail(d.db, email));
-            if (!user) throw e;
-          }
-          how = 'created';
-        }
+      if (!g.emailVerified) {
+        d.audit.recordLater(ctx, { action: 'auth.google', outcome: 'denied', actorId: null, details: { reason: 'email_unverified', googleSub: g.sub } });
+        throw identityErrors.googleEmailUnverified();
       }
+      const { user, how } = await googleAccount(ctx, g);
       return signIn(ctx, user, 'auth.google', { account: how });
     },
 

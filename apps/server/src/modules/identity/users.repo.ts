@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ilike, sql } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
 import { users } from './identity.tables.ts';
 
@@ -34,6 +34,19 @@ export async function updateUser(tx: Tx, id: string, patch: Partial<NewUser>): P
     .update(users)
     .set({ ...patch, updatedAt: new Date() })
     .where(eq(users.id, id))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * Links a Google subject to an account that has none yet. Null when the account is already linked (to any
+ * subject): the condition is in the statement, so two racing sign-ins cannot both link.
+ */
+export async function linkGoogleSub(tx: Tx, id: string, googleSub: string): Promise<UserRow | null> {
+  const [row] = await tx
+    .update(users)
+    .set({ googleSub, updatedAt: new Date() })
+    .where(and(eq(users.id, id), isNull(users.googleSub)))
     .returning();
   return row ?? null;
 }
