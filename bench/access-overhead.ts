@@ -32,12 +32,12 @@
  *
  * The last line is the ratio gated/plain of the median req/s; exit code 1 if it is below TARGET_RATIO.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { answerParent, childCpuUsage, cpuOf, forkChild, machineBusyUs, median, nextMessage, pct, printTable, stopChild } from './lib/harness.ts';
+import { expectResponse, runAutocannon } from './lib/http.ts';
 
 const ROUNDS = 3;
 const DURATION_S = 5;
@@ -55,10 +55,8 @@ type ServerKind = 'plain' | 'gated';
 type Kind = ServerKind | 'open';
 const BREAKDOWN = process.argv.includes('--breakdown');
 
-/** Messages from a server child. */
-type FromChild =
-  | { type: 'ready'; port: number; tokens?: { enterprise: string; free: string } }
-  | { type: 'cpu'; usage: NodeJS.CpuUsage };
+/** Messages from a server child, besides its answers to 'cpu' (lib/harness.ts). */
+type FromChild = { type: 'ready'; port: number; tokens?: { enterprise: string; free: string } };
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Children: one server each.
@@ -130,11 +128,7 @@ async function serveGated(): Promise<{ port: number; tokens: { enterprise: strin
 async function child(kind: ServerKind): Promise<void> {
   const server: { port: number; tokens?: { enterprise: string; free: string }; close: () => Promise<void> } =
     kind === 'plain' ? await servePlain() : await serveGated();
-  process.on('message', (msg: unknown) => {
-    if (msg === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies FromChild);
-    if (msg === 'close') void server.close().finally(() => process.exit(0));
-  });
-  process.on('disconnect', () => process.exit(0));
+  answerParent(() => server.close());
   process.send!({ type: 'ready', port: server.port, ...(server.tokens ? { tokens: server.tokens } : {}) } satisfies FromChild);
 }
 
@@ -148,48 +142,9 @@ interface Server {
   readonly headers: Record<string, string>;
 }
 
-function nextMessage<T extends FromChild['type']>(proc: ChildProcess, type: T): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: FromChild) => {
-      if (m.type !== type) return;
-      cleanup();
-      resolve(m as Extract<FromChild, { type: T }>);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`server child exited (code ${code}) before sending '${type}'`));
-    };
-    const cleanup = () => {
-      proc.off('message', onMessage);
-      proc.off('exit', onExit);
-    };
-    proc.on('message', onMessage);
-    proc.on('exit', onExit);
-  });
-}
-
 async function start(kind: ServerKind): Promise<{ proc: ChildProcess; ready: Extract<FromChild, { type: 'ready' }> }> {
-  // Forked with this process's execArgv, i.e. tsx's loader.
-  const proc = fork(fileURLToPath(import.meta.url), ['serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return { proc, ready: await nextMessage(proc, 'ready') };
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, 'exit');
-  proc.send('close');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function expectResponse(url: string, headers: Record<string, string>, status: number, what: string, body?: string): Promise<Response> {
-  const res = await fetch(url, { headers });
-  const text = await res.text();
-  if (res.status !== status || (body !== undefined && text !== body)) {
-    throw new Error(`sanity check failed: ${what}: expected ${status}${body ? ` ${body}` : ''}, got ${res.status} ${text.slice(0, 200)}`);
-  }
-  return res;
+  const proc = forkChild(import.meta.url, ['serve', kind]);
+  return { proc, ready: await nextMessage<FromChild, 'ready'>(proc, 'ready') };
 }
 
 interface Run {
@@ -204,32 +159,19 @@ interface Run {
   readonly otherCpu: number;
 }
 
-/** Busy CPU time of the whole machine so far, in ms (all cores, all processes). */
-function machineBusyMs(): number {
-  let busy = 0;
-  for (const { times } of os.cpus()) busy += times.user + times.nice + times.sys + times.irq;
-  return busy;
-}
-
+// Not harness.measured: this one also reports the server's kernel share, and keeps its own order of readings.
 async function load(server: Server, durationS: number): Promise<Run> {
-  const { default: autocannon } = await import('autocannon');
-  server.proc.send('cpu');
-  const cpu0 = (await nextMessage(server.proc, 'cpu')).usage;
+  const cpu0 = await childCpuUsage(server.proc);
   const self0 = process.cpuUsage();
-  const busy0 = machineBusyMs();
+  const busy0 = machineBusyUs();
   const t0 = process.hrtime.bigint();
-  const r = await autocannon({ url: server.url, connections: CONNECTIONS, pipelining: PIPELINING, duration: durationS, headers: server.headers });
+  const r = await runAutocannon(server.kind, { url: server.url, connections: CONNECTIONS, pipelining: PIPELINING, duration: durationS, headers: server.headers });
   const wallUs = Number(process.hrtime.bigint() - t0) / 1_000;
   const self = process.cpuUsage(self0);
-  const busyUs = (machineBusyMs() - busy0) * 1_000;
-  server.proc.send('cpu');
-  const cpu1 = (await nextMessage(server.proc, 'cpu')).usage;
-  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
-    throw new Error(`${server.kind}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
-  }
-  const cpu = (u: NodeJS.CpuUsage) => u.user + u.system;
-  const serverCpu = (cpu(cpu1) - cpu(cpu0)) / wallUs;
-  const loadCpu = cpu(self) / wallUs;
+  const busyUs = machineBusyUs() - busy0;
+  const cpu1 = await childCpuUsage(server.proc);
+  const serverCpu = (cpuOf(cpu1) - cpuOf(cpu0)) / wallUs;
+  const loadCpu = cpuOf(self) / wallUs;
   return {
     rps: r.requests.average,
     p99: r.latency.p99,
@@ -241,19 +183,11 @@ async function load(server: Server, durationS: number): Promise<Run> {
   };
 }
 
-const pct = (cores: number): string => `${(cores * 100).toFixed(0).padStart(3)}%`;
-
-const median = (values: readonly number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
 async function main(): Promise<void> {
   const started = await Promise.allSettled([start('plain'), start('gated')]);
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {
-    for (const s of started) if (s.status === 'fulfilled') await stop(s.value.proc);
+    for (const s of started) if (s.status === 'fulfilled') await stopChild(s.value.proc);
     throw failed.reason;
   }
   const [plainChild, gatedChild] = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof start>>>).value) as [
@@ -314,10 +248,7 @@ async function main(): Promise<void> {
       median(runs[kind].map((r) => (r.serverSys * 1e6) / r.rps)).toFixed(1),
       String(runs[kind].reduce((n, r) => n + r.requests, 0)),
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    console.log(line(header));
-    for (const row of rows) console.log(line(row));
+    printTable(header, rows);
 
     const rps = (kind: Kind) => median(runs[kind].map((r) => r.rps));
     const ratio = rps('gated') / rps('plain');
@@ -327,12 +258,12 @@ async function main(): Promise<void> {
           `gated/open ${(rps('gated') / rps('open')).toFixed(2)} (authenticate + rate limit + authorize)`,
       );
     }
-    await Promise.all([stop(plainChild.proc), stop(gatedChild.proc)]);
+    await Promise.all([stopChild(plainChild.proc), stopChild(gatedChild.proc)]);
     const missed = ratio < TARGET_RATIO;
     console.log(`access-overhead ratio: ${ratio.toFixed(2)} (target >= ${TARGET_RATIO.toFixed(2)})${missed ? ' — MISSED' : ''}`);
     if (missed) process.exitCode = 1;
   } finally {
-    await Promise.all([stop(plainChild.proc), stop(gatedChild.proc)]);
+    await Promise.all([stopChild(plainChild.proc), stopChild(gatedChild.proc)]);
   }
 }
 

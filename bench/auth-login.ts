@@ -23,13 +23,12 @@
  * rate, p50/p99 latency and the server process's CPU use (200% = both cores). Any error, timeout or non-2xx login
  * fails the run. The last line is the ratio login/raw of the median rates; exit code 1 if it is below TARGET_RATIO.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import type { Options, Result } from 'autocannon';
+import { answerParent, closedLoops, forkChild, measured, median, nextMessage, pct, percentile, printTable, stopChild } from './lib/harness.ts';
+import { runAutocannon } from './lib/http.ts';
 
 const ROUNDS = 3;
 const DURATION_S = 5;
@@ -45,16 +44,6 @@ const connectionsArg = process.argv.indexOf('--connections');
 const CONNECTIONS = connectionsArg > 0 ? Number(process.argv[connectionsArg + 1]) : 4;
 if (!Number.isInteger(CONNECTIONS) || CONNECTIONS < 1) throw new Error('--connections must be a positive integer');
 
-/** autocannon's per-request hooks, which bench/autocannon.d.ts does not declare. */
-interface CannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (req: CannonRequest, context: Record<string, unknown>) => CannonRequest;
-}
-type CannonOptions = Options & { body?: string; requests?: CannonRequest[] };
-
 interface RawResult {
   readonly verifies: number;
   readonly wrong: number;
@@ -63,17 +52,11 @@ interface RawResult {
   readonly p99: number;
 }
 
-/** Messages from the server child. */
-type FromChild =
-  | { type: 'ready'; port: number; argon2: string; threadpool: string }
-  | { type: 'cpu'; usage: NodeJS.CpuUsage }
-  | { type: 'raw'; result: RawResult };
+/** Messages from the server child, besides its answers to 'cpu' (lib/harness.ts). */
+type FromChild = { type: 'ready'; port: number; argon2: string; threadpool: string } | { type: 'raw'; result: RawResult };
 
-/** Messages to the server child. */
-type ToChild = 'cpu' | 'close' | { type: 'raw'; durationS: number; concurrency: number };
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** Messages to the server child, besides 'cpu' and 'close' (lib/harness.ts). */
+type ToChild = { type: 'raw'; durationS: number; concurrency: number };
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Child: the real app on PGlite, plus the raw verify loop on demand.
@@ -107,37 +90,28 @@ async function child(): Promise<void> {
     const user = await findUserByEmail(database.db, EMAIL);
     if (!user?.passwordHash) throw new Error('raw: the bench user is not registered');
     const hash = user.passwordHash;
-    const latencies: number[] = [];
     let wrong = 0;
-    const t0 = performance.now();
-    const deadline = t0 + durationS * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < deadline) {
-          const s = performance.now();
-          if (!(await verify(hash, PASSWORD))) wrong++;
-          latencies.push(performance.now() - s);
-        }
-      }),
+    const { latencies, elapsedMs } = await closedLoops(
+      concurrency,
+      durationS,
+      () => verify(hash, PASSWORD),
+      (ok) => {
+        if (!ok) wrong++;
+      },
     );
-    const elapsedMs = performance.now() - t0;
-    latencies.sort((a, b) => a - b);
     return { verifies: latencies.length, wrong, elapsedMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   }
 
+  answerParent(async () => {
+    await app.close();
+    await container.close();
+  });
   process.on('message', (m: unknown) => {
-    const msg = m as ToChild;
-    if (msg === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies FromChild);
-    else if (msg === 'close') {
-      void (async () => {
-        await app.close();
-        await container.close();
-      })().finally(() => process.exit(0));
-    } else if (msg.type === 'raw') {
+    const msg = m as ToChild | 'cpu' | 'close';
+    if (typeof msg === 'object' && msg.type === 'raw') {
       void raw(msg.durationS, msg.concurrency).then((result) => process.send!({ type: 'raw', result } satisfies FromChild));
     }
   });
-  process.on('disconnect', () => process.exit(0));
   const { memoryCost, timeCost, parallelism } = config.argon2;
   process.send!({
     type: 'ready',
@@ -150,55 +124,12 @@ async function child(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------------
 // Parent: setup, sanity checks, the load generator.
 
-function nextMessage<T extends FromChild['type']>(proc: ChildProcess, type: T): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: FromChild) => {
-      if (m.type !== type) return;
-      cleanup();
-      resolve(m as Extract<FromChild, { type: T }>);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`server child exited (code ${code}) before sending '${type}'`));
-    };
-    const cleanup = () => {
-      proc.off('message', onMessage);
-      proc.off('exit', onExit);
-    };
-    proc.on('message', onMessage);
-    proc.on('exit', onExit);
-  });
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, 'exit');
-  proc.send('close' satisfies ToChild);
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 let ipCounter = 0;
 /** A fresh client address per request (10.0.0.0/8, 16M of them before wrapping). */
 const nextIp = () => {
   const n = ipCounter++;
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 };
-
-const cpuOf = (u: NodeJS.CpuUsage) => u.user + u.system;
-
-/** Busy CPU time of the whole machine so far, in µs (all cores, all processes). */
-function machineBusyUs(): number {
-  let busy = 0;
-  for (const { times } of os.cpus()) busy += times.user + times.nice + times.sys + times.irq;
-  return busy * 1_000;
-}
-
-async function serverCpu(proc: ChildProcess): Promise<number> {
-  proc.send('cpu' satisfies ToChild);
-  return cpuOf((await nextMessage(proc, 'cpu')).usage);
-}
 
 interface Run {
   readonly rate: number;
@@ -211,25 +142,9 @@ interface Run {
   readonly otherCpu: number;
 }
 
-/** Measures the CPU of the server, of this process and of the whole machine around one run. */
-async function measured<T>(proc: ChildProcess, fn: () => Promise<T>): Promise<{ value: T; wallUs: number; serverCpu: number; loadCpu: number; otherCpu: number }> {
-  const server0 = await serverCpu(proc);
-  const self0 = process.cpuUsage();
-  const busy0 = machineBusyUs();
-  const t0 = process.hrtime.bigint();
-  const value = await fn();
-  const wallUs = Number(process.hrtime.bigint() - t0) / 1_000;
-  const busy = machineBusyUs() - busy0;
-  const self = cpuOf(process.cpuUsage(self0));
-  const server = (await serverCpu(proc)) - server0;
-  return { value, wallUs, serverCpu: server / wallUs, loadCpu: self / wallUs, otherCpu: Math.max(0, (busy - server - self) / wallUs) };
-}
-
 async function loadLogin(proc: ChildProcess, url: string, durationS: number): Promise<Run> {
-  const { default: autocannon } = await import('autocannon');
-  const cannon = autocannon as unknown as (o: CannonOptions) => Promise<Result>;
   const m = await measured(proc, () =>
-    cannon({
+    runAutocannon('login', {
       url,
       connections: CONNECTIONS,
       pipelining: 1,
@@ -242,9 +157,6 @@ async function loadLogin(proc: ChildProcess, url: string, durationS: number): Pr
     }),
   );
   const r = m.value;
-  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
-    throw new Error(`login: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
-  }
   return {
     rate: r.requests.total / (m.wallUs / 1e6),
     p50: r.latency.p50,
@@ -259,7 +171,7 @@ async function loadLogin(proc: ChildProcess, url: string, durationS: number): Pr
 async function loadRaw(proc: ChildProcess, durationS: number): Promise<Run> {
   const m = await measured(proc, async () => {
     proc.send({ type: 'raw', durationS, concurrency: CONNECTIONS } satisfies ToChild);
-    return (await nextMessage(proc, 'raw')).result;
+    return (await nextMessage<FromChild, 'raw'>(proc, 'raw')).result;
   });
   const result = m.value;
   if (result.wrong > 0) throw new Error(`raw: ${result.wrong} verifies returned false`);
@@ -279,19 +191,10 @@ async function post(url: string, body: unknown, ip: string): Promise<{ status: n
   return { status: res.status, json: await res.json() };
 }
 
-const pct = (cores: number): string => `${(cores * 100).toFixed(0).padStart(3)}%`;
-
-const median = (values: readonly number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
 async function main(): Promise<void> {
-  // Forked with this process's execArgv, i.e. tsx's loader.
-  const proc = fork(fileURLToPath(import.meta.url), ['serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = forkChild(import.meta.url, ['serve']);
   try {
-    const ready = await nextMessage(proc, 'ready');
+    const ready = await nextMessage<FromChild, 'ready'>(proc, 'ready');
     const base = `http://${HOST}:${ready.port}`;
     const loginUrl = `${base}/api/auth/login`;
 
@@ -345,10 +248,7 @@ async function main(): Promise<void> {
       (median(runs[mode].map((r) => r.serverCpu / r.rate)) * 1e3).toFixed(1),
       String(runs[mode].reduce((n, r) => n + r.count, 0)),
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    console.log(line(header));
-    for (const row of rows) console.log(line(row));
+    printTable(header, rows);
 
     // On a machine that is shared, or not saturated, the CPU each operation costs is steadier than the rate: with both
     // modes CPU-bound on the same cores, the rate ratio tends to the inverse ratio of CPU per operation.
@@ -358,12 +258,12 @@ async function main(): Promise<void> {
         `-> cpu-bound estimate of the ratio ${(cpuPerOp('raw') / cpuPerOp('login')).toFixed(2)}`,
     );
     const ratio = median(runs.login.map((r) => r.rate)) / median(runs.raw.map((r) => r.rate));
-    await stop(proc);
+    await stopChild(proc);
     const missed = ratio < TARGET_RATIO;
     console.log(`auth-login ratio: ${ratio.toFixed(2)} (target >= ${TARGET_RATIO})${missed ? ' — MISSED' : ''}`);
     if (missed) process.exitCode = 1;
   } finally {
-    await stop(proc);
+    await stopChild(proc);
   }
 }
 

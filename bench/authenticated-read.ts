@@ -26,13 +26,13 @@
  * of the rate (queries or requests per second), the median p99 latency and the server process's CPU use. The last line
  * gives the ratios of the median rates; exit code 1 if any is below its target.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { answerParent, closedLoops, forkChild, measured, median, nextMessage, pct, percentile, printTable, stopChild } from './lib/harness.ts';
+import { expectResponse, runAutocannon } from './lib/http.ts';
 
 const ROUNDS = 3;
 const DURATION_S = 5;
@@ -58,17 +58,13 @@ interface DriverResult {
   readonly p99: number;
 }
 
-/** Messages from the server child. */
+/** Messages from the server child, besides its answers to 'cpu' (lib/harness.ts). */
 type FromChild =
   | { type: 'ready'; port: number; driver: 'pglite' | 'postgres'; userId: string; accessToken: string; apiKey: string }
-  | { type: 'cpu'; usage: NodeJS.CpuUsage }
   | { type: 'driver'; result: DriverResult };
 
-/** Messages to the server child. */
-type ToChild = 'cpu' | 'close' | { type: 'driver'; durationS: number; concurrency: number };
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** Messages to the server child, besides 'cpu' and 'close' (lib/harness.ts). */
+type ToChild = { type: 'driver'; durationS: number; concurrency: number };
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Child: the real app, an enterprise user with a token and an API key, and the driver loop on demand.
@@ -120,39 +116,29 @@ async function child(databaseUrl: string | undefined): Promise<void> {
   }
 
   async function driverLoop(durationS: number, concurrency: number): Promise<DriverResult> {
-    const latencies: number[] = [];
     let bad = 0;
-    const t0 = performance.now();
-    const deadline = t0 + durationS * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < deadline) {
-          const s = performance.now();
-          const { rows } = await driver.query(QUERY, [user.id]);
-          if (rows.length !== 1) bad++;
-          latencies.push(performance.now() - s);
-        }
-      }),
+    const { latencies, elapsedMs } = await closedLoops(
+      concurrency,
+      durationS,
+      () => driver.query(QUERY, [user.id]),
+      ({ rows }) => {
+        if (rows.length !== 1) bad++;
+      },
     );
-    const elapsedMs = performance.now() - t0;
-    latencies.sort((a, b) => a - b);
     return { queries: latencies.length, bad, elapsedMs, p99: percentile(latencies, 99) };
   }
 
+  answerParent(async () => {
+    await app.close();
+    await closeDriver();
+    await container.close();
+  });
   process.on('message', (m: unknown) => {
-    const msg = m as ToChild;
-    if (msg === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies FromChild);
-    else if (msg === 'close') {
-      void (async () => {
-        await app.close();
-        await closeDriver();
-        await container.close();
-      })().finally(() => process.exit(0));
-    } else if (msg.type === 'driver') {
+    const msg = m as ToChild | 'cpu' | 'close';
+    if (typeof msg === 'object' && msg.type === 'driver') {
       void driverLoop(msg.durationS, msg.concurrency).then((result) => process.send!({ type: 'driver', result } satisfies FromChild));
     }
   });
-  process.on('disconnect', () => process.exit(0));
   process.send!({
     type: 'ready',
     port: (app.server.address() as AddressInfo).port,
@@ -165,49 +151,6 @@ async function child(databaseUrl: string | undefined): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Parent: database setup (--pg), sanity checks, the load generator.
-
-function nextMessage<T extends FromChild['type']>(proc: ChildProcess, type: T): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: FromChild) => {
-      if (m.type !== type) return;
-      cleanup();
-      resolve(m as Extract<FromChild, { type: T }>);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`server child exited (code ${code}) before sending '${type}'`));
-    };
-    const cleanup = () => {
-      proc.off('message', onMessage);
-      proc.off('exit', onExit);
-    };
-    proc.on('message', onMessage);
-    proc.on('exit', onExit);
-  });
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, 'exit');
-  proc.send('close' satisfies ToChild);
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-const cpuOf = (u: NodeJS.CpuUsage) => u.user + u.system;
-
-async function serverCpu(proc: ChildProcess): Promise<number> {
-  proc.send('cpu' satisfies ToChild);
-  return cpuOf((await nextMessage(proc, 'cpu')).usage);
-}
-
-/** Busy CPU time of the whole machine so far, in µs (all cores, all processes). */
-function machineBusyUs(): number {
-  let busy = 0;
-  for (const { times } of os.cpus()) busy += times.user + times.nice + times.sys + times.irq;
-  return busy * 1_000;
-}
 
 /** CPU time so far of each PostgreSQL backend serving `database` (Linux /proc; empty elsewhere), in µs by pid. */
 function postgresBackendsCpu(database: string | undefined): Map<string, number> {
@@ -244,65 +187,34 @@ interface Run {
   readonly otherCpu: number;
 }
 
-type Cpu = Pick<Run, 'serverCpu' | 'loadCpu' | 'pgCpu' | 'otherCpu'>;
-
-async function measured<T>(proc: ChildProcess, database: string | undefined, fn: () => Promise<T>): Promise<{ value: T; wallUs: number } & Cpu> {
-  const server0 = await serverCpu(proc);
-  const pg0 = postgresBackendsCpu(database);
-  const self0 = process.cpuUsage();
-  const busy0 = machineBusyUs();
-  const t0 = process.hrtime.bigint();
-  const value = await fn();
-  const wallUs = Number(process.hrtime.bigint() - t0) / 1_000;
-  const busy = machineBusyUs() - busy0;
-  const self = cpuOf(process.cpuUsage(self0));
-  let pg = 0;
-  for (const [pid, us] of postgresBackendsCpu(database)) pg += us - (pg0.get(pid) ?? 0);
-  const server = (await serverCpu(proc)) - server0;
-  return {
-    value,
-    wallUs,
-    serverCpu: server / wallUs,
-    loadCpu: self / wallUs,
-    pgCpu: pg / wallUs,
-    otherCpu: Math.max(0, (busy - server - self - pg) / wallUs),
-  };
+/** `measured`, with the CPU of the database's PostgreSQL backends (none with PGlite) counted apart. */
+async function measuredWithPg<T>(proc: ChildProcess, database: string | undefined, fn: () => Promise<T>): Promise<{ value: T } & Pick<Run, 'serverCpu' | 'loadCpu' | 'pgCpu' | 'otherCpu'>> {
+  const { value, serverCpu, loadCpu, extraCpu, otherCpu } = await measured(proc, fn, () => {
+    const pg0 = postgresBackendsCpu(database);
+    return () => {
+      let pg = 0;
+      for (const [pid, us] of postgresBackendsCpu(database)) pg += us - (pg0.get(pid) ?? 0);
+      return pg;
+    };
+  });
+  return { value, serverCpu, loadCpu, pgCpu: extraCpu, otherCpu };
 }
 
 async function loadHttp(proc: ChildProcess, database: string | undefined, url: string, headers: Record<string, string>, mode: Mode, durationS: number): Promise<Run> {
-  const { default: autocannon } = await import('autocannon');
-  const { value: r, wallUs: _, ...cpu } = await measured(proc, database, () =>
-    autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: durationS, headers }),
+  const { value: r, ...cpu } = await measuredWithPg(proc, database, () =>
+    runAutocannon(mode, { url, connections: CONNECTIONS, pipelining: 1, duration: durationS, headers }),
   );
-  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) {
-    throw new Error(`${mode}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx responses`);
-  }
   return { rate: r.requests.average, p99: r.latency.p99, count: r.requests.total, ...cpu };
 }
 
 async function loadDriver(proc: ChildProcess, database: string | undefined, durationS: number): Promise<Run> {
-  const { value: result, wallUs: _, ...cpu } = await measured(proc, database, async () => {
+  const { value: result, ...cpu } = await measuredWithPg(proc, database, async () => {
     proc.send({ type: 'driver', durationS, concurrency: CONNECTIONS } satisfies ToChild);
-    return (await nextMessage(proc, 'driver')).result;
+    return (await nextMessage<FromChild, 'driver'>(proc, 'driver')).result;
   });
   if (result.bad > 0) throw new Error(`driver: ${result.bad} queries did not return exactly one row`);
   return { rate: result.queries / (result.elapsedMs / 1e3), p99: result.p99, count: result.queries, ...cpu };
 }
-
-async function expectStatus(url: string, headers: Record<string, string>, status: number, what: string): Promise<Response> {
-  const res = await fetch(url, { headers });
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`sanity check failed: ${what}: expected ${status}, got ${res.status} ${text.slice(0, 200)}`);
-  return new Response(text, { status: res.status, headers: res.headers });
-}
-
-const pct = (cores: number): string => `${(cores * 100).toFixed(0).padStart(3)}%`;
-
-const median = (values: readonly number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 async function withPgDatabase<T>(fn: (url: string | undefined) => Promise<T>): Promise<T> {
   if (!process.argv.includes('--pg')) return fn(undefined);
@@ -325,12 +237,9 @@ async function withPgDatabase<T>(fn: (url: string | undefined) => Promise<T>): P
 }
 
 async function main(databaseUrl: string | undefined): Promise<void> {
-  // Forked with this process's execArgv, i.e. tsx's loader.
-  const proc = fork(fileURLToPath(import.meta.url), ['serve', ...(databaseUrl ? [databaseUrl] : [])], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const proc = forkChild(import.meta.url, ['serve', ...(databaseUrl ? [databaseUrl] : [])]);
   try {
-    const ready = await nextMessage(proc, 'ready');
+    const ready = await nextMessage<FromChild, 'ready'>(proc, 'ready');
     const url = `http://${HOST}:${ready.port}/api/users/me`;
     const headers: Record<Exclude<Mode, 'driver'>, Record<string, string>> = {
       bearer: { authorization: `Bearer ${ready.accessToken}` },
@@ -339,11 +248,11 @@ async function main(databaseUrl: string | undefined): Promise<void> {
 
     // The benchmark must measure what it claims to: both credentials authenticate the enterprise user, the limiter
     // counts them (its window is reported), and neither a missing nor a wrong credential gets through.
-    await expectStatus(url, {}, 401, 'no credentials');
-    await expectStatus(url, { 'x-api-key': `${ready.apiKey.slice(0, -2)}xx` }, 401, 'a wrong API key');
+    await expectResponse(url, {}, 401, 'no credentials');
+    await expectResponse(url, { 'x-api-key': `${ready.apiKey.slice(0, -2)}xx` }, 401, 'a wrong API key');
     for (const mode of ['bearer', 'apikey'] as const) {
-      const res = await expectStatus(url, headers[mode], 200, mode);
-      const body = (await res.json()) as { data?: { id?: string; tier?: string } };
+      const res = await expectResponse(url, headers[mode], 200, mode);
+      const body = JSON.parse(res.text) as { data?: { id?: string; tier?: string } };
       if (body.data?.id !== ready.userId || body.data.tier !== 'enterprise') {
         throw new Error(`sanity check failed: ${mode}: not the enterprise bench user: ${JSON.stringify(body)}`);
       }
@@ -388,10 +297,7 @@ async function main(databaseUrl: string | undefined): Promise<void> {
       ...(database ? [(median(runs[mode].map((r) => r.pgCpu / r.rate)) * 1e6).toFixed(0)] : []),
       String(runs[mode].reduce((n, r) => n + r.count, 0)),
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    console.log(line(header));
-    for (const row of rows) console.log(line(row));
+    printTable(header, rows);
 
     // On a machine that is shared, or not saturated, the CPU each operation costs is steadier than the rate: with every
     // mode CPU-bound on the same cores, rate ratios tend to the inverse ratios of CPU per operation.
@@ -404,7 +310,7 @@ async function main(databaseUrl: string | undefined): Promise<void> {
     const rate = (mode: Mode) => median(runs[mode].map((r) => r.rate));
     const ratios = { bearerDriver: rate('bearer') / rate('driver'), apikeyDriver: rate('apikey') / rate('driver'), apikeyBearer: rate('apikey') / rate('bearer') };
     const missed = (Object.keys(TARGETS) as (keyof typeof TARGETS)[]).filter((k) => ratios[k] < TARGETS[k]);
-    await stop(proc);
+    await stopChild(proc);
     console.log(
       `authenticated-read ratios: bearer/driver ${ratios.bearerDriver.toFixed(2)}, apikey/driver ${ratios.apikeyDriver.toFixed(2)}, ` +
         `apikey/bearer ${ratios.apikeyBearer.toFixed(2)} (targets >= ${TARGETS.bearerDriver}, ${TARGETS.apikeyDriver}, ${TARGETS.apikeyBearer})` +
@@ -412,7 +318,7 @@ async function main(databaseUrl: string | undefined): Promise<void> {
     );
     if (missed.length) process.exitCode = 1;
   } finally {
-    await stop(proc);
+    await stopChild(proc);
   }
 }
 

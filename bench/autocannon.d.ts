@@ -9,6 +9,16 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     timeout?: number;
+    body?: string;
+    /** The requests each connection sends in turn; `setupRequest` may rewrite one before each send. */
+    requests?: CannonRequest[];
+  }
+  export interface CannonRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (req: CannonRequest, context: Record<string, unknown>) => CannonRequest;
   }
   /** Percentiles and moments of a histogram: latency in ms, requests and throughput per second. */
   export interface Histogram {

@@ -26,12 +26,11 @@
  *
  * The last line is the ratio gated/driver of the median throughputs; exit code 1 if it is below TARGET_RATIO.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { answerParent, closedLoops, forkChild, nextMessage, percentile, printTable, stopChild } from './lib/harness.ts';
+import { expectResponse, runAutocannon } from './lib/http.ts';
 
 const PRODUCTS = 10_000;
 const OTHER_STORE_PRODUCTS = 2_000;
@@ -56,14 +55,14 @@ interface Stats {
   readonly count: number;
 }
 
+/** Messages from the server child, besides its answers to 'cpu' (lib/harness.ts). */
 type FromChild =
   | { type: 'ready'; port: number; token: string; strangerToken: string; storeId: string; published: number; decisionNs: number; firstPage: string[] }
-  | { type: 'driver'; stats: Stats; ids: string[] }
-  | { type: 'cpu'; usage: NodeJS.CpuUsage };
-type ToChild = 'cpu' | 'close' | { type: 'driver'; durationS: number };
+  | { type: 'driver'; stats: Stats; ids: string[] };
+/** Messages to the server child, besides 'cpu' and 'close' (lib/harness.ts). */
+type ToChild = { type: 'driver'; durationS: number };
 
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+/** This benchmark's median is the nearest-rank p50 (the lower middle value of an even count), not lib's `median`. */
 const median = (v: readonly number[]) => percentile([...v].sort((a, b) => a - b), 50);
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -210,20 +209,7 @@ async function child(): Promise<void> {
   if (sink === 0) throw new Error('decision loop did nothing');
 
   async function driver(durationS: number): Promise<{ stats: Stats; ids: string[] }> {
-    const latencies: number[] = [];
-    const start = performance.now();
-    const deadline = start + durationS * 1000;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < deadline) {
-          const s = performance.now();
-          await runDriver();
-          latencies.push(performance.now() - s);
-        }
-      }),
-    );
-    const elapsed = performance.now() - start;
-    latencies.sort((a, b) => a - b);
+    const { latencies, elapsedMs: elapsed } = await closedLoops(CONCURRENCY, durationS, runDriver);
     const [rows] = await runDriver();
     return {
       stats: { rate: (latencies.length / elapsed) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length },
@@ -232,18 +218,15 @@ async function child(): Promise<void> {
   }
 
   const [firstRows] = await runDriver();
-  process.on('message', (m: unknown) => {
-    const msg = m as ToChild;
-    if (msg === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() } satisfies FromChild);
-    else if (msg === 'close') {
-      void (async () => {
-        await app.close();
-        await container.close();
-        await dropDatabase?.();
-      })().finally(() => process.exit(0));
-    } else if (msg.type === 'driver') void driver(msg.durationS).then((r) => process.send!({ type: 'driver', ...r } satisfies FromChild));
+  answerParent(async () => {
+    await app.close();
+    await container.close();
+    await dropDatabase?.();
   });
-  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m: unknown) => {
+    const msg = m as ToChild | 'cpu' | 'close';
+    if (typeof msg === 'object' && msg.type === 'driver') void driver(msg.durationS).then((r) => process.send!({ type: 'driver', ...r } satisfies FromChild));
+  });
   process.send!({
     type: 'ready',
     port: (app.server.address() as AddressInfo).port,
@@ -259,39 +242,8 @@ async function child(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------------
 // Parent: sanity checks, the load generator, the report.
 
-function next<T extends FromChild['type']>(proc: ChildProcess, type: T): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: FromChild) => {
-      if (m.type !== type) return;
-      cleanup();
-      resolve(m as Extract<FromChild, { type: T }>);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`server child exited (code ${code}) before sending '${type}'`));
-    };
-    const cleanup = () => {
-      proc.off('message', onMessage);
-      proc.off('exit', onExit);
-    };
-    proc.on('message', onMessage);
-    proc.on('exit', onExit);
-  });
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = once(proc, 'exit');
-  proc.send('close' satisfies ToChild);
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function http(url: string, headers: Record<string, string>, durationS: number): Promise<Stats> {
-  const { default: autocannon } = await import('autocannon');
-  const r = await autocannon({ url, connections: CONCURRENCY, pipelining: 1, duration: durationS, headers });
-  if (r.errors > 0 || r.timeouts > 0 || r.non2xx > 0) throw new Error(`${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`);
+  const r = await runAutocannon(url, { url, connections: CONCURRENCY, pipelining: 1, duration: durationS, headers });
   return { rate: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, count: r.requests.total };
 }
 
@@ -309,17 +261,15 @@ async function sequential(url: string, headers: Record<string, string>, duration
   return median(latencies);
 }
 
+/** The sanity check's JSON body. */
 async function check(url: string, headers: Record<string, string>, status: number, what: string): Promise<unknown> {
-  const res = await fetch(url, { headers });
-  const body = await res.json();
-  if (res.status !== status) throw new Error(`sanity check failed: ${what}: expected ${status}, got ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
-  return body;
+  return JSON.parse((await expectResponse(url, headers, status, what)).text);
 }
 
 async function main(): Promise<void> {
-  const proc = fork(fileURLToPath(import.meta.url), ['serve', ...process.argv.slice(2)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = forkChild(import.meta.url, ['serve', ...process.argv.slice(2)]);
   try {
-    const ready = await next(proc, 'ready');
+    const ready = await nextMessage<FromChild, 'ready'>(proc, 'ready');
     const base = `http://${HOST}:${ready.port}`;
     const gatedUrl = `${base}/api/products?storeId=${ready.storeId}&status=PUBLISHED&perPage=20`;
     const auth = { authorization: `Bearer ${ready.token}` };
@@ -343,7 +293,7 @@ async function main(): Promise<void> {
     const modes = {
       driver: async (s: number) => {
         proc.send({ type: 'driver', durationS: s } satisfies ToChild);
-        return (await next(proc, 'driver')).stats;
+        return (await nextMessage<FromChild, 'driver'>(proc, 'driver')).stats;
       },
       open: (s: number) => http(`${base}/bench/products-open`, {}, s),
       gated: (s: number) => http(gatedUrl, auth, s),
@@ -359,10 +309,10 @@ async function main(): Promise<void> {
       }
     }
     const med = (m: Mode, k: keyof Stats) => median(runs[m].map((r) => r[k]));
-    console.log('mode    median req/s  median p50 ms  median p99 ms');
-    for (const m of Object.keys(modes) as Mode[]) {
-      console.log(`${m.padEnd(6)}  ${med(m, 'rate').toFixed(0).padStart(12)}  ${med(m, 'p50').toFixed(2).padStart(13)}  ${med(m, 'p99').toFixed(2).padStart(13)}`);
-    }
+    printTable(
+      ['mode', 'median req/s', 'median p50 ms', 'median p99 ms'],
+      (Object.keys(modes) as Mode[]).map((m) => [m, med(m, 'rate').toFixed(0), med(m, 'p50').toFixed(2), med(m, 'p99').toFixed(2)]),
+    );
     // Added latency of one request on an idle server: sequential requests (one at a time, keep-alive), so no queue.
     const single: Record<'open' | 'gated', number[]> = { open: [], gated: [] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -380,7 +330,8 @@ async function main(): Promise<void> {
     console.log(`commerce-list ratio (${DRIVER}, gated/driver req/s): ${ratio.toFixed(2)} (target >= ${TARGET_RATIO.toFixed(2)})${missed ? ' — MISSED' : ''}`);
     if (missed) process.exitCode = 1;
   } finally {
-    await stop(proc);
+    // The child's close also drops the --pg database: it gets 10 s, not 5, before it is killed.
+    await stopChild(proc, 10_000);
   }
 }
 

@@ -26,33 +26,25 @@
  * event or gets one twice. The client side shares one event loop across all N streams, so at 1,000 clients the
  * figures include the parent's own parsing queue: they are an upper bound of what a client would see.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { NodeHandler } from '@gatehouse/engine';
+import { answerParent, forkChild, nextMessage, percentile, stopChild } from './lib/harness.ts';
+import { expectResponse } from './lib/http.ts';
 
 const LEVELS = [1, 100, 1000] as const;
 const NODES = 100;
 const SLEEP_MS = 50;
 const now = () => performance.timeOrigin + performance.now();
 
-type Msg = { type: string; [k: string]: unknown };
-
-function nextMessage(proc: ChildProcess, type: string): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Msg) => {
-      if (m.type !== type) return;
-      proc.off('message', onMessage);
-      proc.off('exit', onExit);
-      resolve(m);
-    };
-    const onExit = (code: number) => reject(new Error(`server exited (${code}) while waiting for ${type}`));
-    proc.on('message', onMessage);
-    proc.once('exit', onExit);
-  });
-}
+/** Messages from the server child. */
+type FromChild =
+  | { type: 'ready'; base: string; token: string }
+  | { type: 'prepared'; executionId: string }
+  | { type: 'stamps'; stamps: Array<[number, number]>; written: Array<[number, number]> };
+/** Messages to the server child, besides 'close' (lib/harness.ts). */
+type ToChild = { type: 'prepare' | 'go' | 'stamps' };
 
 async function child(): Promise<void> {
   const { createStreamsApp } = await import('../apps/server/src/modules/executions/streams/harness.ts');
@@ -80,7 +72,10 @@ async function child(): Promise<void> {
   let published = new Map<number, number>();
   let written = new Map<number, number>();
   let current: { id: string; hitlId: string; stop(): void } | undefined;
-  process.on('message', (m: Msg) => {
+  answerParent(() => s.close());
+  process.on('message', (msg: unknown) => {
+    if (typeof msg !== 'object') return;
+    const m = msg as ToChild;
     void (async () => {
       if (m.type === 'prepare') {
         const id = await s.run(user.id, definition);
@@ -93,7 +88,7 @@ async function child(): Promise<void> {
         });
         while (!hitlId) await new Promise((r) => setTimeout(r, 5));
         current = { id, hitlId, stop };
-        process.send!({ type: 'prepared', executionId: id });
+        process.send!({ type: 'prepared', executionId: id } satisfies FromChild);
       } else if (m.type === 'go' && current) {
         // Subscribed after every client: called once all their writes are issued.
         const stopTail = s.module.subscribe(current.id, (e) => {
@@ -104,17 +99,14 @@ async function child(): Promise<void> {
         await s.module.hitl.respond(s.ctxOf(user.id), current.hitlId, { decision: 'approved' });
       } else if (m.type === 'stamps' && current) {
         current.stop();
-        process.send!({ type: 'stamps', stamps: [...published], written: [...written] });
-      } else if (m.type === 'exit') {
-        await s.close();
-        process.exit(0);
+        process.send!({ type: 'stamps', stamps: [...published], written: [...written] } satisfies FromChild);
       }
     })().catch((e: unknown) => {
       console.error(e);
       process.exit(1);
     });
   });
-  process.send!({ type: 'ready', base: s.base, token: user.accessToken });
+  process.send!({ type: 'ready', base: s.base, token: user.accessToken } satisfies FromChild);
 }
 
 interface LeanClient {
@@ -169,12 +161,10 @@ function leanClient(url: string, token: string): LeanClient {
   return c;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-
 async function level(proc: ChildProcess, base: string, token: string, n: number) {
-  proc.send({ type: 'prepare' });
-  const { executionId } = await nextMessage(proc, 'prepared');
-  const url = `${base}/api/streaming/executions/${String(executionId)}/stream/`;
+  proc.send({ type: 'prepare' } satisfies ToChild);
+  const { executionId } = await nextMessage<FromChild, 'prepared'>(proc, 'prepared');
+  const url = `${base}/api/streaming/executions/${executionId}/stream/`;
   const clients: LeanClient[] = [];
   // Connect in batches so the handshakes do not all queue at once behind the server's accept loop.
   for (let i = 0; i < n; i += 100) {
@@ -188,12 +178,12 @@ async function level(proc: ChildProcess, base: string, token: string, n: number)
     if (Date.now() > deadline) throw new Error('clients did not replay the approval request');
     await new Promise((r) => setTimeout(r, 10));
   }
-  proc.send({ type: 'go' });
+  proc.send({ type: 'go' } satisfies ToChild);
   await Promise.all(clients.map((c) => c.ended));
-  proc.send({ type: 'stamps' });
-  const reply = await nextMessage(proc, 'stamps');
-  const stamps = new Map(reply.stamps as Array<[number, number]>);
-  const written = new Map(reply.written as Array<[number, number]>);
+  proc.send({ type: 'stamps' } satisfies ToChild);
+  const reply = await nextMessage<FromChild, 'stamps'>(proc, 'stamps');
+  const stamps = new Map(reply.stamps);
+  const written = new Map(reply.written);
   if (stamps.size !== NODES) throw new Error(`expected ${NODES} node.finished events, saw ${stamps.size}`);
   const latencies: number[] = [];
   for (const c of clients) {
@@ -206,21 +196,18 @@ async function level(proc: ChildProcess, base: string, token: string, n: number)
   }
   latencies.sort((a, b) => a - b);
   const server = [...stamps].map(([seq, at]) => written.get(seq)! - at).sort((a, b) => a - b);
-  return { n, samples: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99), serverP50: pct(server, 50), serverMax: server.at(-1)! };
+  return { n, samples: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), serverP50: percentile(server, 50), serverMax: server.at(-1)! };
 }
 
 async function main(): Promise<void> {
-  // Forked with this process's execArgv, i.e. tsx's loader.
-  const proc = fork(fileURLToPath(import.meta.url), ['serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = forkChild(import.meta.url, ['serve']);
   try {
-    const ready = await nextMessage(proc, 'ready');
+    const ready = await nextMessage<FromChild, 'ready'>(proc, 'ready');
     // Sanity: the stream is the real, access-checked route (no credentials → 401).
-    const anon = await fetch(`${String(ready.base)}/api/streaming/executions/00000000-0000-4000-8000-000000000000/stream/`);
-    if (anon.status !== 401) throw new Error(`expected 401 without credentials, got ${anon.status}`);
-    await anon.body?.cancel();
+    await expectResponse(`${ready.base}/api/streaming/executions/00000000-0000-4000-8000-000000000000/stream/`, {}, 401, 'no credentials');
     const results = [];
     for (const n of LEVELS) {
-      const r = await level(proc, String(ready.base), String(ready.token), n);
+      const r = await level(proc, ready.base, ready.token, n);
       results.push(r);
       console.log(
         `stream-fanout clients=${r.n} samples=${r.samples} p50=${r.p50.toFixed(2)}ms p99=${r.p99.toFixed(2)}ms ` +
@@ -230,8 +217,7 @@ async function main(): Promise<void> {
     const base = results[0]!;
     console.log(`ratios vs 1 client: ${results.map((r) => `${r.n}: p50 x${(r.p50 / base.p50).toFixed(1)} p99 x${(r.p99 / base.p99).toFixed(1)}`).join(' · ')}`);
   } finally {
-    proc.send({ type: 'exit' });
-    await once(proc, 'exit');
+    await stopChild(proc);
   }
 }
 
