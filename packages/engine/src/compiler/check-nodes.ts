@@ -2,16 +2,11 @@
  * Per-node checks: ids, types, config depth and schema, and the `{{ }}` templates in the config.
  */
 import type { NodeTypeSpec, WorkflowNode } from '../definition.ts';
-import { findTemplates } from './expressions.ts';
+import { TemplateChecker, type FoundString } from './check-templates.ts';
 import { ID_PATTERN, type Model, type NodeInfo, type NodeRef } from './model.ts';
-import { formatPath, linkToPath, pointerSegments, type PathLink } from './paths.ts';
+import { formatPath, pointerSegments, type PathLink } from './paths.ts';
 import { q, type Problems } from './problems.ts';
-import { ExpressionSyntaxError, type CompileLimits, type LookupNodeType, type ParseExpression, type ParsedExpression, type ValidateConfig } from './types.ts';
-
-interface FoundString {
-  readonly value: string;
-  readonly at: PathLink | null;
-}
+import type { CompileLimits, LookupNodeType, ParseExpression, ValidateConfig } from './types.ts';
 
 type Walk = { tooDeep: true } | { tooDeep: false; strings: FoundString[] };
 
@@ -44,55 +39,6 @@ function walkConfig(config: Readonly<Record<string, unknown>>, raw: ReadonlySet<
   return { tooDeep: false, strings };
 }
 
-const short = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}...` : s);
-
-/** Counts templates across a compile; past the cap nothing more is parsed and one error says why. */
-interface Budget {
-  left: number;
-  readonly max: number;
-}
-
-function checkTemplates(node: NodeInfo, strings: readonly FoundString[], parse: ParseExpression, budget: Budget, problems: Problems): void {
-  for (const { value, at } of strings) {
-    for (const t of findTemplates(value)) {
-      if (--budget.left < 0) {
-        if (budget.left === -1) {
-          problems.add('TOO_MANY_EXPRESSIONS', `The workflow has more than ${budget.max} {{ }} templates; the rest were not checked`, {
-            nodeId: node.id,
-            path: linkToPath('$.config', at),
-          });
-        }
-        return;
-      }
-      if (t.source === null) {
-        problems.add('EXPRESSION_UNCLOSED', `Node ${q(node.id)}: "{{" at offset ${t.start} has no "}}" after it, so it is kept as plain text`, {
-          nodeId: node.id,
-          path: linkToPath('$.config', at),
-        });
-        continue;
-      }
-      try {
-        const parsed = parse(t.source);
-        for (const id of parsed.nodeRefs) node.refs.push({ id, at });
-        if (parsed.dynamicNodeAccess) {
-          problems.add(
-            'EXPRESSION_DYNAMIC_NODE_ACCESS',
-            `Node ${q(node.id)}: {{${short(t.source)}}} reads $node without naming a node, so it cannot be checked; only upstream nodes are visible at run time`,
-            { nodeId: node.id, path: linkToPath('$.config', at) },
-          );
-        }
-      } catch (e) {
-        const why = e instanceof ExpressionSyntaxError ? e.message : 'does not parse';
-        const pos = e instanceof ExpressionSyntaxError && e.position !== undefined ? ` (at ${e.position})` : '';
-        problems.add('EXPRESSION_SYNTAX', `Node ${q(node.id)}: {{${short(t.source)}}} is not a valid expression: ${why}${pos}`, {
-          nodeId: node.id,
-          path: linkToPath('$.config', at),
-        });
-      }
-    }
-  }
-}
-
 function checkSchema(node: NodeInfo, spec: NodeTypeSpec, config: unknown, validate: ValidateConfig, problems: Problems): void {
   for (const issue of validate(spec, config)) {
     const path = formatPath('$.config', pointerSegments(issue.pointer, config));
@@ -107,28 +53,9 @@ export interface NodeCheckDeps {
   readonly limits: CompileLimits;
 }
 
-/** Parses each distinct expression once per compile: workflows repeat templates (`{{ $input.user }}`) a lot. */
-function memoised(parse: ParseExpression): ParseExpression {
-  const seen = new Map<string, ParsedExpression | ExpressionSyntaxError>();
-  return (source) => {
-    let r = seen.get(source);
-    if (r === undefined) {
-      try {
-        r = parse(source);
-      } catch (e) {
-        r = e instanceof ExpressionSyntaxError ? e : new ExpressionSyntaxError('does not parse');
-      }
-      seen.set(source, r);
-    }
-    if (r instanceof ExpressionSyntaxError) throw r;
-    return r;
-  };
-}
-
 export function checkNodes(nodes: readonly WorkflowNode[], deps: NodeCheckDeps, problems: Problems): Model {
   const model: Model = { nodes: [], byId: new Map(), edges: [] };
-  const parse = memoised(deps.parse);
-  const budget: Budget = { left: deps.limits.maxTemplates, max: deps.limits.maxTemplates };
+  const templates = new TemplateChecker(deps.parse, deps.limits, problems);
   const specs = new Map<string, NodeTypeSpec | undefined>();
   nodes.forEach((n, i) => {
     const id = typeof n.id === 'string' ? n.id : String(n.id);
@@ -165,7 +92,7 @@ export function checkNodes(nodes: readonly WorkflowNode[], deps: NodeCheckDeps, 
       return;
     }
     if (spec && deps.validateConfig) checkSchema(info, spec, n.config, deps.validateConfig, problems);
-    checkTemplates(info, walk.strings, parse, budget, problems);
+    templates.check(info, walk.strings);
   });
   return model;
 }

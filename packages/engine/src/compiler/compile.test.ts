@@ -255,6 +255,36 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'more template characters than the cap',
+    def: { nodes: [T, n('a', 'data.set', { a: '{{ $input.abc }}', b: '{{ $input.defgh }}', c: '{{ 1 + }}' })], edges: [e('t', 'a')] },
+    options: { limits: { maxExpressionChars: 20 } },
+    problems: [{ code: 'TOO_MANY_EXPRESSIONS', nodeId: 'a', path: '$.config.b' }],
+  },
+  {
+    name: 'more distinct complex expressions than the cap (repeats and simple ones are free)',
+    def: {
+      nodes: [
+        T,
+        n('a', 'data.set', { a: '{{ $input.items[x > 1] }}', b: '{{ $input.items[x > 1] }}', c: '{{ $input.a & $input.b }}', d: '{{ $input.items[x > 2] }}', e: '{{ 1 + }}' }),
+      ],
+      edges: [e('t', 'a')],
+    },
+    options: { limits: { maxComplexExpressions: 1 } },
+    problems: [{ code: 'TOO_MANY_COMPLEX_EXPRESSIONS', nodeId: 'a', path: '$.config.d' }],
+  },
+  {
+    name: 'more characters of complex expressions than the cap',
+    def: { nodes: [T, n('a', 'data.set', { a: '{{ $input.items[x > 1] }}', b: '{{ $input.items[y > 100] }}' })], edges: [e('t', 'a')] },
+    options: { limits: { maxComplexExpressionChars: 40 } },
+    problems: [{ code: 'TOO_MANY_COMPLEX_EXPRESSIONS', nodeId: 'a', path: '$.config.b' }],
+  },
+  {
+    name: 'complex expressions whose paths are too long to parse cheaply (each costs its "." count squared)',
+    def: { nodes: [T, n('a', 'data.set', { a: '{{ $input.a.b.c[0] }}', b: '{{ $input.a.b[0] }}' })], edges: [e('t', 'a')] },
+    options: { limits: { maxComplexPathWork: 10 } },
+    problems: [{ code: 'TOO_MANY_COMPLEX_EXPRESSIONS', nodeId: 'a', path: '$.config.b' }],
+  },
+  {
     name: 'too many nodes: nothing else is analysed',
     def: { nodes: [T, n('a', 'mystery'), n('b')], edges: [e('t', 'a'), e('a', 'b'), e('b', 'a')] },
     options: { limits: { maxNodes: 2, maxEdges: 2 } },

@@ -6,6 +6,7 @@ export const CODES = {
   TOO_MANY_EDGES: 'error',
   CONFIG_TOO_DEEP: 'error',
   TOO_MANY_EXPRESSIONS: 'error',
+  TOO_MANY_COMPLEX_EXPRESSIONS: 'error',
   INVALID_ID: 'error',
   DUPLICATE_NODE_ID: 'error',
   DUPLICATE_EDGE_ID: 'error',

@@ -40,15 +40,34 @@ export interface CompileLimits {
   readonly maxEdges: number;
   /** Nesting depth of a node's config: `{}` is 1, `{"a":{}}` is 2. */
   readonly maxConfigDepth: number;
-  /** `{{ }}` templates parsed per compile: bounds the time a hostile definition can cost (jsonata: ~50 µs each). */
+  /** `{{ }}` templates parsed per compile. This and the next three bound the parse work (see check-templates.ts). */
   readonly maxTemplates: number;
+  /** Characters between `{{` and `}}`, all templates together. */
+  readonly maxExpressionChars: number;
+  /** Distinct expressions beyond the fast lane's grammar: only jsonata's full parser takes them (~100 µs each). */
+  readonly maxComplexExpressions: number;
+  /** Characters of those expressions, all together. */
+  readonly maxComplexExpressionChars: number;
+  /** The sum, over those expressions, of the square of the number of "." in each (jsonata parses paths in quadratic time). */
+  readonly maxComplexPathWork: number;
   /** Loops nested inside one another (it also bounds the loop check's cost: see check-loops.ts). */
   readonly maxLoopDepth: number;
   /** Problems beyond this are dropped and one PROBLEMS_TRUNCATED warning says so (keeps answers bounded). */
   readonly maxProblems: number;
 }
 
-export const DEFAULT_LIMITS: CompileLimits = { maxNodes: 2000, maxEdges: 10_000, maxConfigDepth: 32, maxTemplates: 10_000, maxLoopDepth: 32, maxProblems: 1000 };
+export const DEFAULT_LIMITS: CompileLimits = {
+  maxNodes: 2000,
+  maxEdges: 10_000,
+  maxConfigDepth: 32,
+  maxTemplates: 10_000,
+  maxExpressionChars: 200_000,
+  maxComplexExpressions: 200,
+  maxComplexExpressionChars: 20_000,
+  maxComplexPathWork: 1_000_000,
+  maxLoopDepth: 32,
+  maxProblems: 1000,
+};
 
 export interface CompileOptions {
   /** Without one, configs are not checked against their schemas (the server always passes one). */

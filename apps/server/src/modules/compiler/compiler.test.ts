@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 import { registerUser, setUser, type TestUser } from '../../testing/users.ts';
 import { WF, client, edge, node, sampleDefinition } from '../workflows/testing.ts';
+import { MAX_DEFINITION_BYTES } from './format.schemas.ts';
+import { worstCaseDefinition, type WorstCaseOptions } from './testing.ts';
 
 let t: TestApp;
 let alice: TestUser;
@@ -128,6 +130,33 @@ describe('compiling a definition', () => {
     const res = await free.post('/api/compile/validate/', { definition: fanOut });
     expect(res.headers['x-ratelimit-limit']).toBe('10');
     expect((await t.app.inject({ method: 'POST', url: '/api/compile/', payload: { definition: fanOut } })).statusCode).toBe(401);
+  });
+});
+
+// The caps that bound a compile's parse work (no timing here: bench/compile.ts and the numbers in
+// check-templates.ts are about time; these tests pin what is accepted and what is refused, and how).
+describe('the cost of a compile', () => {
+  it('accepts the costliest definition the caps allow: every template, complex expression and path step they admit', async () => {
+    const definition = worstCaseDefinition();
+    expect(JSON.stringify({ definition }).length).toBeLessThan(MAX_DEFINITION_BYTES);
+    const validated = await a.post('/api/compile/validate/', { definition });
+    expect(validated.statusCode).toBe(200);
+    expect(validated.json().data).toEqual({ valid: true, problems: [] });
+    const compiled = await a.post('/api/compile/', { definition });
+    expect(compiled.statusCode).toBe(200);
+    expect(compiled.json().data.plan.order).toHaveLength(2000);
+  });
+
+  it.each<[string, WorstCaseOptions, string, RegExp]>([
+    ['one template more', { extraTemplates: 1 }, 'TOO_MANY_EXPRESSIONS', /more than 10000 \{\{ \}\} templates; the rest were not checked$/],
+    ['more template characters', { extraChars: 10_000 }, 'TOO_MANY_EXPRESSIONS', /templates hold more than 200000 characters in total/],
+    ['one complex expression more', { extraComplex: 1 }, 'TOO_MANY_COMPLEX_EXPRESSIONS', /more than 200 distinct expressions beyond plain references/],
+    ['more complex characters', { extraComplexChars: 400 }, 'TOO_MANY_COMPLEX_EXPRESSIONS', /hold more than 20000 characters in total/],
+    ['a path step more', { extraPathWork: 3000 }, 'TOO_MANY_COMPLEX_EXPRESSIONS', /too many "\." path steps/],
+  ])('refuses %s than the caps with 422 and one problem that names the cap', async (_n, extra, code, message) => {
+    const res = await a.post('/api/compile/validate/', { definition: worstCaseDefinition(extra) });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details).toEqual([expect.objectContaining({ code, severity: 'error', message: expect.stringMatching(message) })]);
   });
 });
 

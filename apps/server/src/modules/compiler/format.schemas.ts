@@ -8,8 +8,23 @@ import type { CompileLimits } from '@gatehouse/engine';
 
 const strict = { additionalProperties: false } as const;
 
-/** Caps on one workflow. Past them, saving and compiling answer 422 (413 past the byte cap) with a clear message. */
-export const WORKFLOW_LIMITS: CompileLimits = { maxNodes: 2000, maxEdges: 10_000, maxConfigDepth: 32, maxTemplates: 10_000, maxLoopDepth: 32, maxProblems: 1000 };
+/**
+ * Caps on one workflow. Past them, saving and compiling answer 422 (413 past the byte cap) with a clear message.
+ * The expression caps bound a compile's parse work: the costliest definition they admit compiles in well under
+ * 200 ms (compiler.test.ts builds it), where 10,000 expressions for jsonata's full parser took 2-4 s.
+ */
+export const WORKFLOW_LIMITS: CompileLimits = {
+  maxNodes: 2000,
+  maxEdges: 10_000,
+  maxConfigDepth: 32,
+  maxTemplates: 10_000,
+  maxExpressionChars: 200_000,
+  maxComplexExpressions: 200,
+  maxComplexExpressionChars: 20_000,
+  maxComplexPathWork: 1_000_000,
+  maxLoopDepth: 32,
+  maxProblems: 1000,
+};
 /**
  * The largest version number any request may name. Versions are stored in 32-bit integer columns: a larger number
  * must be a 400 at the door, not a 500 from the database.
