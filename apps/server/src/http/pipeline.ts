@@ -6,12 +6,20 @@
  *
  * Deny by default: a route registered without a declaration (a plugin's, or a forgotten one) stops start-up.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+  onRequestHookHandler,
+  onSendHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import { isAccessRule, type Decision, type Principal } from '@gatehouse/policy';
 import { AppError } from './errors.ts';
 import type { RequestContext } from './context.ts';
 import type { RouteSpec } from './route.ts';
-import type { RateLimiter } from '../rate-limit/limiter.ts';
+import type { RateCheck, RateLimiter } from '../rate-limit/limiter.ts';
 import type { WindowState } from '../rate-limit/store.ts';
 
 export interface Credentials {
@@ -79,6 +87,13 @@ function setRateHeaders(reply: FastifyReply, s: WindowState): void {
   void reply.header('x-ratelimit-reset', Math.ceil(s.resetAt / 1000));
 }
 
+/** Reports a check's window when it has less room than the one already reported, and refuses when it is spent. */
+function reportTighter(reply: FastifyReply, rc: RateCheck): void {
+  const shown = Number(reply.getHeader('x-ratelimit-remaining') ?? Infinity);
+  if (rc.reported && (!rc.allowed || rc.reported.remaining < shown)) setRateHeaders(reply, rc.reported);
+  if (!rc.allowed && rc.reported) throw rateLimited(rc.reported);
+}
+
 export function rateLimited(s: WindowState): AppError {
   const retry = Math.max(1, Math.ceil((s.resetAt - Date.now()) / 1000));
   return new AppError('rate_limited', 'RATE_LIMITED', 'Too many requests; slow down.', undefined, { 'retry-after': retry });
@@ -91,7 +106,11 @@ function denial(d: Extract<Decision, { allowed: false }>): AppError {
   return new AppError('forbidden', code, d.reason.message, { required: d.reason.required });
 }
 
-const needsPreHandler = (spec: RouteSpec) => spec.access.load !== undefined || spec.grants !== undefined;
+/** Rules that need a loaded object or the caller's grants are decided in preHandler, once params are valid. */
+const defersAuthorization = (spec: RouteSpec) => spec.access.load !== undefined || spec.grants !== undefined;
+/** Limits keyed by the body are counted in preHandler too, once the body is valid. */
+const needsPreHandler = (spec: RouteSpec) =>
+  defersAuthorization(spec) || spec.bodyCaller !== undefined || spec.failureThrottle !== undefined;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -118,7 +137,12 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
 
   const makeOnRequest = (spec: RouteSpec): onRequestHookHandler => {
     const id = routeId(spec);
-    const limited = { rateCategory: spec.rateCategory, limits: spec.limits, id };
+    const limited = {
+      rateCategory: spec.rateCategory,
+      limits: spec.limits,
+      id,
+      ...(spec.bodyCaller ? { callerCeiling: spec.bodyCaller.ipCeiling } : {}),
+    };
     const stream = spec.mode === 'sse' || spec.mode === 'ws';
     return async function accessOnRequest(req, reply) {
       const creds = stream ? withTicket(extractCredentials(req.headers), req.query) : extractCredentials(req.headers);
@@ -133,12 +157,17 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
       if (rc.reported) setRateHeaders(reply, rc.reported);
       if (!rc.allowed && rc.reported) throw rateLimited(rc.reported);
       // Rules that need no loaded object or scope are decided here, before the body is even parsed.
-      if (!needsPreHandler(spec) || (spec.access.needsPrincipal && principal === null)) authorize(req, spec);
+      if (!defersAuthorization(spec) || (spec.access.needsPrincipal && principal === null)) authorize(req, spec);
     };
   };
 
+  /** The failure-throttle key of each request under way, for the onSend hook that counts a failure. */
+  const failureKeys = new WeakMap<FastifyRequest, string>();
+
   const makePreHandler = (spec: RouteSpec): preHandlerHookHandler => {
+    const id = routeId(spec);
     const load = spec.access.load as ((input: LoaderInput) => Promise<unknown>) | undefined;
+    const deferred = defersAuthorization(spec);
     return async function accessPreHandler(req, reply) {
       const input: LoaderInput = { params: (req.params ?? {}) as Record<string, string>, query: req.query, body: req.body, ctx: req.ctx };
       if (spec.grants) {
@@ -148,13 +177,32 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
       const scoped = spec.scopedLimit?.(req.ctx);
       if (scoped) {
         const rc = await limiter.check({ rateCategory: 'none', limits: [scoped.limit], id: scoped.key }, req.ctx.principal, req.ip);
-        // Report the window with the least room, as for the route's own category.
-        const shown = Number(reply.getHeader('x-ratelimit-remaining') ?? Infinity);
-        if (rc.reported && (!rc.allowed || rc.reported.remaining < shown)) setRateHeaders(reply, rc.reported);
-        if (!rc.allowed && rc.reported) throw rateLimited(rc.reported);
+        reportTighter(reply, rc);
+      }
+      if (spec.bodyCaller && req.ctx.principal === null) {
+        const caller = await spec.bodyCaller.resolve(input);
+        if (caller) reportTighter(reply, await limiter.checkCaller(spec.rateCategory, caller.key, caller.tier));
+      }
+      const ft = spec.failureThrottle;
+      if (ft) {
+        const key = ft.key(input);
+        const s = await limiter.peekFailures(id, key, ft.points, ft.durationSeconds);
+        if (s.remaining <= 0) reportTighter(reply, { allowed: false, reported: { ...s, allowed: false } });
+        failureKeys.set(req, key);
       }
       if (load) req.ctx.resource = await load(input);
-      authorize(req, spec);
+      if (deferred) authorize(req, spec);
+    };
+  };
+
+  /** Counts a failure of a throttled route (e.g. a 401 from sign-in) before the answer leaves. */
+  const makeOnSend = (spec: RouteSpec): onSendHookHandler => {
+    const id = routeId(spec);
+    const ft = spec.failureThrottle!;
+    return async function countFailure(req, reply, payload) {
+      const key = failureKeys.get(req);
+      if (key !== undefined && reply.statusCode === ft.status) await limiter.countFailure(id, key, ft.points, ft.durationSeconds);
+      return payload;
     };
   };
 
@@ -172,6 +220,10 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
     if (needsPreHandler(spec)) {
       const pre = opts.preHandler ? (Array.isArray(opts.preHandler) ? opts.preHandler : [opts.preHandler]) : [];
       opts.preHandler = [makePreHandler(spec), ...pre];
+    }
+    if (spec.failureThrottle) {
+      const sends = opts.onSend ? (Array.isArray(opts.onSend) ? opts.onSend : [opts.onSend]) : [];
+      opts.onSend = [makeOnSend(spec), ...sends];
     }
   });
 }

@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest, FastifySchema, HTTPMethods, RouteHandlerMethod } from 'fastify';
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AccessRule, Grants } from '@gatehouse/policy';
+import type { AccessRule, Grants, Tier } from '@gatehouse/policy';
 import type { LoaderInput } from './pipeline.ts';
 import type { RequestContext } from './context.ts';
 import type { RateCategory } from '../rate-limit/categories.ts';
@@ -22,6 +22,30 @@ export interface EndpointLimit {
   readonly by: 'ip' | 'principal';
   /** Shown in the docs' Notes column, e.g. `5/hour`. */
   readonly label: string;
+}
+
+/**
+ * Who an anonymous call counts against when its credential is in the body (refresh: the session family), so callers
+ * behind one NAT do not share one per-IP allowance. For anonymous callers the route's tier category is counted under
+ * the resolved `key`, with `tier`'s allowance, once the body is valid — instead of per IP before it is read.
+ * `ipCeiling` still counts every call per IP, far looser, against spraying made-up credentials; a credential that
+ * resolves to nothing (null) is counted by the ceiling alone.
+ */
+export interface BodyCaller {
+  readonly ipCeiling: { readonly points: number; readonly durationSeconds: number };
+  readonly resolve: (input: LoaderInput) => Promise<{ readonly key: string; readonly tier: Tier } | null>;
+}
+
+/**
+ * A throttle on failures for one subject the body names (sign-in: one email, whatever IPs the attempts come from).
+ * Checked before the handler runs (429 once `points` failures happened in the window); counted when the answer has
+ * status `status`. Apply it whether or not the subject exists, or the 429 tells which ones do.
+ */
+export interface FailureThrottle {
+  readonly key: (input: LoaderInput) => string;
+  readonly points: number;
+  readonly durationSeconds: number;
+  readonly status: number;
 }
 
 export interface ScopedLimit {
@@ -69,6 +93,8 @@ export interface RouteSpec<S extends FastifySchema = FastifySchema> {
    * Counted per principal under `key`, across every route that names the same key.
    */
   readonly scopedLimit?: (ctx: RequestContext) => ScopedLimit | undefined;
+  readonly bodyCaller?: BodyCaller;
+  readonly failureThrottle?: FailureThrottle;
   /** Served by a plugin (the docs UI); declared here so it is enforced and documented, but not registered by us. */
   readonly external?: boolean;
   /** For WebSocket routes: the socket handler (see the streaming module). */

@@ -165,4 +165,28 @@ describe('the rate limiter', () => {
     expect((await limiter.check(route('stream'), null, '10.0.11.1')).allowed).toBe(false);
     expect((await limiter.check(route('stream'), null, '10.0.11.2')).allowed).toBe(true);
   });
+
+  it('counts an anonymous caller the body names in the category, at its tier, instead of per IP behind a ceiling', async () => {
+    const limiter = fresh();
+    const refresh = { ...route('auth'), callerCeiling: { points: 3, durationSeconds: 60 } };
+    // Before the body is read: only the per-IP ceiling counts, not the per-IP auth window.
+    for (let i = 0; i < 3; i++) expect((await limiter.check(refresh, null, '10.0.12.1')).reported).toMatchObject({ limit: 3, remaining: 2 - i });
+    expect((await limiter.check(refresh, null, '10.0.12.1')).allowed).toBe(false);
+    expect(await limiter.store.peek(limiter.categoryKey('auth', null, '10.0.12.1'), 10, 60)).toMatchObject({ used: 0 });
+    // Once the body named the caller: the tier's allowance for that caller, wherever it calls from.
+    for (let i = 0; i < 10; i++) expect((await limiter.checkCaller('auth', 'session:a', 'free')).allowed).toBe(true);
+    expect((await limiter.checkCaller('auth', 'session:a', 'free')).allowed).toBe(false);
+    expect((await limiter.checkCaller('auth', 'session:b', 'pro')).reported).toMatchObject({ limit: 50, remaining: 49 });
+    // A signed-in caller on such a route is counted per user as usual.
+    expect((await limiter.check(refresh, free, '10.0.12.1')).reported).toMatchObject({ limit: 10, remaining: 9 });
+  });
+
+  it('counts failures only when told, and reports where a failure throttle stands without counting', async () => {
+    const limiter = fresh();
+    expect(await limiter.peekFailures('POST /login', 'email:x', 2, 900)).toMatchObject({ used: 0, remaining: 2 });
+    await limiter.countFailure('POST /login', 'email:x', 2, 900);
+    await limiter.countFailure('POST /login', 'email:x', 2, 900);
+    expect(await limiter.peekFailures('POST /login', 'email:x', 2, 900)).toMatchObject({ used: 2, remaining: 0 });
+    expect(await limiter.peekFailures('POST /login', 'email:y', 2, 900)).toMatchObject({ used: 0 });
+  });
 });

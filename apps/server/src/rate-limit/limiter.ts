@@ -1,6 +1,9 @@
 /**
  * Applies the rate limits a route declares: its tier category (per principal, or per IP for anonymous callers) and
  * any endpoint limits (register's 5/hour per IP). The tightest window is the one reported in the headers.
+ *
+ * Two refinements for anonymous routes whose body names the caller: the category counted per body-named caller
+ * (refresh: per session family, behind a looser per-IP ceiling), and failure throttles (sign-in: failures per email).
  */
 import type { Principal, Tier } from '@gatehouse/policy';
 import type { EndpointLimit } from '../http/route.ts';
@@ -23,13 +26,26 @@ export interface CategoryLimit {
   readonly window: Window;
 }
 
+export interface LimitedRoute {
+  readonly rateCategory: RateCategory;
+  readonly limits?: readonly EndpointLimit[];
+  readonly id: string;
+  /**
+   * For anonymous callers, the category is counted later by `checkCaller` (a caller the body names), and this looser
+   * per-IP ceiling is counted here instead.
+   */
+  readonly callerCeiling?: { readonly points: number; readonly durationSeconds: number };
+}
+
 export interface RateLimiter {
   readonly store: RateLimitStore;
-  check(
-    route: { readonly rateCategory: RateCategory; readonly limits?: readonly EndpointLimit[]; readonly id: string },
-    principal: Principal | null,
-    ip: string,
-  ): Promise<RateCheck>;
+  check(route: LimitedRoute, principal: Principal | null, ip: string): Promise<RateCheck>;
+  /** Counts one call of a caller named by the body (e.g. a session family) in `category`, with `tier`'s allowance. */
+  checkCaller(category: RateCategory, callerKey: string, tier: Tier): Promise<RateCheck>;
+  /** Where a failure throttle stands for `key` (nothing counted). */
+  peekFailures(routeId: string, key: string, points: number, durationSeconds: number): Promise<WindowState>;
+  /** Counts one failure for `key`. */
+  countFailure(routeId: string, key: string, points: number, durationSeconds: number): Promise<void>;
   /** The limit for a category and caller (null principal = anonymous, counted per IP). */
   limitFor(category: RateCategory, principal: Principal | null): CategoryLimit | null;
   categoryKey(category: RateCategory, principal: Principal | null, ip: string): string;
@@ -43,18 +59,17 @@ function tighter(a: WindowState | undefined, b: WindowState): WindowState {
 }
 
 export function createRateLimiter(store: RateLimitStore, settings: RateLimitSettings): RateLimiter {
-  function limitFor(category: RateCategory, principal: Principal | null): CategoryLimit | null {
+  /** The allowance of a tier (null: an anonymous caller, counted per IP). */
+  function limitForTier(category: RateCategory, tier: Tier | null): CategoryLimit | null {
     if (category === 'none') return null;
     if (category === 'default') {
-      return {
-        limit: principal ? settings.defaultRatePerMinute[principal.tier] : settings.anonymousRatePerMinute,
-        window: 'minute',
-      };
+      return { limit: tier ? settings.defaultRatePerMinute[tier] : settings.anonymousRatePerMinute, window: 'minute' };
     }
     const spec = SPEC_CATEGORIES[category];
     // Anonymous callers (register, login) get the free tier's allowance, counted per IP.
-    return { limit: spec.limits[principal?.tier ?? 'free'], window: spec.window };
+    return { limit: spec.limits[tier ?? 'free'], window: spec.window };
   }
+  const limitFor = (category: RateCategory, principal: Principal | null) => limitForTier(category, principal?.tier ?? null);
 
   const categoryKey = (category: RateCategory, principal: Principal | null, ip: string) =>
     principal ? `c:${category}:u:${principal.userId}` : `c:${category}:ip:${ip}`;
@@ -66,8 +81,11 @@ export function createRateLimiter(store: RateLimitStore, settings: RateLimitSett
     async check(route, principal, ip) {
       let reported: WindowState | undefined;
       const cat = limitFor(route.rateCategory, principal);
-      // Concurrent windows are slots taken by the stream itself, not per-request counters.
-      if (cat && cat.limit !== null && cat.window !== 'concurrent') {
+      if (principal === null && route.callerCeiling) {
+        const c = route.callerCeiling;
+        reported = tighter(reported, await store.consume(`e:${route.id}:ceiling:ip:${ip}`, c.points, c.durationSeconds));
+      } else if (cat && cat.limit !== null && cat.window !== 'concurrent') {
+        // Concurrent windows are slots taken by the stream itself, not per-request counters.
         const s = await store.consume(categoryKey(route.rateCategory, principal, ip), cat.limit, WINDOW_SECONDS[cat.window]);
         reported = tighter(reported, s);
       } else if (principal === null && isSpecCategory(route.rateCategory) && route.rateCategory === 'stream') {
@@ -80,6 +98,16 @@ export function createRateLimiter(store: RateLimitStore, settings: RateLimitSett
         reported = tighter(reported, s);
       }
       return { allowed: reported?.allowed ?? true, reported };
+    },
+    async checkCaller(category, callerKey, tier) {
+      const l = limitForTier(category, tier);
+      if (!l || l.limit === null || l.window === 'concurrent') return { allowed: true, reported: undefined };
+      const s = await store.consume(`c:${category}:k:${callerKey}`, l.limit, WINDOW_SECONDS[l.window]);
+      return { allowed: s.allowed, reported: s };
+    },
+    peekFailures: (routeId, key, points, durationSeconds) => store.peek(`f:${routeId}:${key}`, points, durationSeconds),
+    async countFailure(routeId, key, points, durationSeconds) {
+      await store.consume(`f:${routeId}:${key}`, points, durationSeconds);
     },
   };
 }

@@ -11,6 +11,17 @@ const docs = (notes: string) => ({ section: '👤 Core APIs (`/api/`)', group: '
 const SignedIn = dataOf(Type.Object({ user: PublicUser, tokens: Tokens }));
 const RefreshToken = Type.String({ minLength: 1, maxLength: 512 });
 
+/**
+ * Refresh is counted per session family (the auth tier's allowance of the family's user), so people behind one NAT
+ * do not share ten refreshes a minute; this per-IP ceiling, far looser, bounds how fast one address may try tokens.
+ */
+const REFRESH_CEILING_PER_IP = { points: 60, durationSeconds: 60 };
+/**
+ * After this many failed sign-ins for one email within the window, further attempts for that email get 429 from any
+ * IP (counted for unknown emails too, so the 429 says nothing about which accounts exist).
+ */
+const LOGIN_FAILURES_PER_EMAIL = { points: 10, durationSeconds: 15 * 60 };
+
 export function identityRoutes(sessions: SessionsService): RouteSpec[] {
   return [
     defineRoute({
@@ -34,6 +45,11 @@ export function identityRoutes(sessions: SessionsService): RouteSpec[] {
       rateCategory: 'auth',
       mode: 'sync',
       limits: [{ points: 10, durationSeconds: 60, by: 'ip', label: '10/min' }],
+      failureThrottle: {
+        ...LOGIN_FAILURES_PER_EMAIL,
+        status: 401,
+        key: ({ body }) => sessions.loginThrottleKey((body as { email: string }).email),
+      },
       docs: docs('Email and password sign-in'),
       schema: { body: Type.Object({ email: LoginEmail, password: Password }, strict), response: { 200: SignedIn } },
       handler: async (req) => ({ data: await sessions.login(req.ctx, req.body) }),
@@ -57,6 +73,10 @@ export function identityRoutes(sessions: SessionsService): RouteSpec[] {
       access: allowAny,
       rateCategory: 'auth',
       mode: 'sync',
+      bodyCaller: {
+        ipCeiling: REFRESH_CEILING_PER_IP,
+        resolve: ({ body }) => sessions.refreshCaller((body as { refreshToken: string }).refreshToken),
+      },
       docs: { ...docs('Refresh JWT token (rotates the refresh token)'), permission: 'Authenticated (refresh token)' },
       schema: { body: Type.Object({ refreshToken: RefreshToken }, strict), response: { 200: dataOf(Type.Object({ tokens: Tokens })) } },
       handler: async (req) => ({ data: { tokens: await sessions.refresh(req.ctx, req.body.refreshToken) } }),

@@ -6,6 +6,7 @@
  * the victim's both stop working, and the user signs in again.
  */
 import { randomUUID } from 'node:crypto';
+import type { Tier } from '@gatehouse/policy';
 import type { Db, Tx } from '../../db/database.ts';
 import type { RequestContext } from '../../http/context.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -176,6 +177,22 @@ export function createSessionsService(d: SessionsDeps) {
       }
       const { user, how } = await googleAccount(ctx, g);
       return signIn(ctx, user, 'auth.google', { account: how });
+    },
+
+    /**
+     * Whom a refresh counts against for rate limiting: its session family, at its user's tier. Null for a token we
+     * do not know (the route's per-IP ceiling counts those).
+     */
+    async refreshCaller(refreshToken: string): Promise<{ key: string; tier: Tier } | null> {
+      const found = await findRefreshToken(d.db, sha256(refreshToken));
+      if (!found) return null;
+      const user = await d.userCache.get(found.session.userId);
+      return { key: `session:${found.session.id}`, tier: user?.tier ?? 'free' };
+    },
+
+    /** The per-email sign-in failure throttle's key: the address as stored, hashed (limit stores need no emails). */
+    loginThrottleKey(email: string): string {
+      return `email:${sha256(normaliseEmail(email))}`;
     },
 
     async refresh(ctx: RequestContext, refreshToken: string): Promise<Tokens> {

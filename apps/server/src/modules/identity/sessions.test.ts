@@ -89,6 +89,37 @@ describe('login', () => {
   });
 });
 
+describe('sign-in failures per account', () => {
+  it('throttles one email after ten failures from any addresses, even with the right password then', async () => {
+    const u = await registerUser(t.app);
+    for (let i = 0; i < 10; i++) expect((await login(u.email, 'not the password')).statusCode).toBe(401);
+    const blocked = await login(u.email, u.password);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().code).toBe('RATE_LIMITED');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(60);
+    // Other accounts are not affected.
+    const other = await registerUser(t.app);
+    expect((await login(other.email, other.password)).statusCode).toBe(200);
+  });
+
+  it('throttles an unknown email the same way, so the 429 reveals no account', async () => {
+    const known = await registerUser(t.app);
+    const answers = [];
+    for (const email of [known.email, 'no-such-account@example.com']) {
+      for (let i = 0; i < 10; i++) await login(email, 'not the password');
+      const r = await login(email, 'not the password');
+      answers.push([r.statusCode, r.json().code, r.json().error]);
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]![0]).toBe(429);
+  });
+
+  it('does not count successful sign-ins', async () => {
+    const u = await registerUser(t.app);
+    for (let i = 0; i < 12; i++) expect((await login(u.email, u.password)).statusCode).toBe(200);
+  });
+});
+
 describe('access tokens', () => {
   const secret = 'test-secret-that-is-at-least-32-bytes-long!!';
   const forge = (opts: Record<string, unknown>, payload: Record<string, unknown>, key = secret) =>
@@ -229,6 +260,43 @@ describe('refresh', () => {
     expect([a.statusCode, b.statusCode].sort()).toEqual([200, 401]);
     const winner = (a.statusCode === 200 ? a : b).json().data.tokens;
     expect((await me(auth(winner))).statusCode).toBe(401);
+  });
+
+  it('counts refreshes per session family, so eleven people behind one address all refresh', async () => {
+    const people = [];
+    for (let i = 0; i < 11; i++) people.push(await registerUser(t.app));
+    const nat = nextIp();
+    const codes = [];
+    for (const p of people) {
+      codes.push((await t.app.inject({ method: 'POST', url: '/api/auth/refresh', remoteAddress: nat, payload: { refreshToken: p.refreshToken } })).statusCode);
+    }
+    expect(codes).toEqual(Array(11).fill(200));
+  });
+
+  it('limits one session family to the auth tier’s 10 refreshes a minute, from any address', async () => {
+    const u = await registerUser(t.app);
+    let token = u.refreshToken;
+    for (let i = 0; i < 10; i++) {
+      const r = await refresh(token);
+      expect(r.statusCode).toBe(200);
+      token = r.json().data.tokens.refreshToken;
+    }
+    const over = await refresh(token);
+    expect(over.statusCode).toBe(429);
+    expect(over.headers['retry-after']).toBeDefined();
+    expect(over.headers['x-ratelimit-limit']).toBe('10');
+    // Refused before the handler: the token was not spent, and the family is alive.
+    expect((await me(auth(u))).statusCode).toBe(200);
+  });
+
+  it('caps refresh attempts from one address at a looser per-IP ceiling against token spraying', async () => {
+    const ip = nextIp();
+    const codes = [];
+    for (let i = 0; i < 61; i++) {
+      codes.push((await t.app.inject({ method: 'POST', url: '/api/auth/refresh', remoteAddress: ip, payload: { refreshToken: `ghr_made-up-${i}` } })).statusCode);
+    }
+    expect(codes.slice(0, 60)).toEqual(Array(60).fill(401));
+    expect(codes[60]).toBe(429);
   });
 
   it('refuses garbage and unknown refresh tokens with 401', async () => {
