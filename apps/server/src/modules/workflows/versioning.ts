@@ -21,7 +21,7 @@ export interface AppendOptions {
   readonly kind: (typeof WORKFLOW_VERSION_KINDS)[number];
   readonly label?: string;
   readonly restoredFrom?: number;
-  /** Metadata to change in the same write (name, description, tags). */
+  /** Metadata to change in the same write (name, description, tags): only fields whose value changes. */
   readonly meta?: Partial<Pick<WorkflowRow, 'name' | 'description' | 'tags'>>;
 }
 
@@ -45,8 +45,9 @@ export async function appendVersion(tx: Tx, ctx: AuthedContext, head: WorkflowRo
     settings: next.settings,
     contentHash: next.hash,
     version,
-    // A version that repeats the content (a snapshot, a restore of what is already there) keeps older bases valid.
-    contentVersion: next.hash === head.contentHash ? head.contentVersion : version,
+    // A version that changes nothing (a snapshot, a restore of what is already there) keeps older bases valid; one
+    // that changes the content or the metadata makes every base before it stale.
+    contentVersion: next.hash === head.contentHash && Object.keys(o.meta ?? {}).length === 0 ? head.contentVersion : version,
     updatedAt: new Date(),
   });
   return { head: row!, version: added };
@@ -72,8 +73,9 @@ export function baseVersionOf(ifMatch: string | undefined, bodyBase: number | un
   return base;
 }
 
-/** Stale when content changed after the base, or the base is a version that does not exist yet. */
+/** Stale when anything changed after the base; an error of its own when the base is a version that does not exist. */
 export function checkBase(head: WorkflowRow, base: number | undefined): void {
   if (base === undefined) return;
-  if (base < head.contentVersion || base > head.version) throw workflowsErrors.stale(base, head.version);
+  if (base > head.version) throw workflowsErrors.baseVersionNotFound(base, head.version);
+  if (base < head.contentVersion) throw workflowsErrors.stale(base, head.version);
 }

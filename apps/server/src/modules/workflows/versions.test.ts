@@ -101,6 +101,17 @@ describe('version history', () => {
     expect((await a.post(`${WF}${id}/versions/1/restore/`, undefined, { 'if-match': '"4"' })).statusCode).toBe(200);
   });
 
+  it('refuses a restore whose If-Match predates a rename, or names a version that does not exist', async () => {
+    const id = await withHistory();
+    await a.put(`${WF}${id}/`, { name: 'renamed' }, { 'if-match': '"4"' });
+    const stale = await a.post(`${WF}${id}/versions/1/restore/`, undefined, { 'if-match': '"4"' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'VERSION_CONFLICT', details: { baseVersion: 4, currentVersion: 5 } });
+    const ahead = await a.post(`${WF}${id}/versions/1/restore/`, undefined, { 'if-match': '"6"' });
+    expect(ahead.json()).toMatchObject({ code: 'BASE_VERSION_NOT_FOUND' });
+    expect((await a.get(`${WF}${id}/`)).json().data.version).toBe(5);
+  });
+
   it.each([
     ['a version of zero', '0'],
     ['a negative version', '-1'],

@@ -17,6 +17,14 @@ export const workflowsErrors = {
       `The workflow changed since version ${baseVersion}; it is at version ${currentVersion}. Reload it and apply your change again.`,
       { baseVersion, currentVersion },
     ),
+  /** 409 like a stale base, but saying what is wrong: the client names a version the workflow never had. */
+  baseVersionNotFound: (baseVersion: number, currentVersion: number) =>
+    new AppError(
+      'conflict',
+      'BASE_VERSION_NOT_FOUND',
+      `Your change is based on version ${baseVersion}, which does not exist: the workflow is at version ${currentVersion}. Send the version you loaded (its ETag).`,
+      { baseVersion, currentVersion },
+    ),
   tooLarge: (problems: readonly Problem[]) =>
     new AppError('unprocessable', 'DEFINITION_TOO_LARGE', problems.map((p) => p.message).join('; '), problems),
   badText: (path: string) =>

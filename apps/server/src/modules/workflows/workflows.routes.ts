@@ -87,7 +87,10 @@ export function workflowsRoutes(workflows: WorkflowsService, trash: TrashService
       access: own,
       docs: docs('Clone workflow (a new workflow of yours with the current definition)'),
       schema: { params: Id, body: CloneBody, response: { 201: dataOf(WorkflowView) } },
-      handler: async (req, reply) => reply.code(201).send({ data: await workflows.clone(requirePrincipal(req.ctx), req.params.id, req.body) }),
+      handler: async (req, reply) => {
+        const view = await workflows.clone(requirePrincipal(req.ctx), req.params.id, req.body);
+        return reply.code(201).header('etag', etag(view)).send({ data: view });
+      },
     }),
     defineRoute({
       ...base,

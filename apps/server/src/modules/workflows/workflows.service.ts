@@ -20,7 +20,6 @@ import {
   insertWorkflow,
   listOwnWorkflows,
   lockOwnWorkflow,
-  updateOwnWorkflow,
   type WorkflowRow,
 } from './workflows.repo.ts';
 
@@ -97,6 +96,18 @@ export async function insertNewWorkflow(
   return row;
 }
 
+/** The name, description and tags the input sets to something other than what they are. */
+function changedMeta(head: WorkflowRow, input: UpdateInput): Partial<Pick<WorkflowRow, 'name' | 'description' | 'tags'>> {
+  const name = input.name !== undefined ? nameOf(input.name) : undefined;
+  const tags = uniqueTags(input.tags);
+  const sameTags = tags !== undefined && tags.length === head.tags.length && tags.every((t, i) => t === head.tags[i]);
+  return {
+    ...(name !== undefined && name !== head.name ? { name } : {}),
+    ...(input.description !== undefined && input.description !== head.description ? { description: input.description } : {}),
+    ...(tags !== undefined && !sameTags ? { tags } : {}),
+  };
+}
+
 export function createWorkflowsService(d: WorkflowsDeps) {
   async function getVersionForRun(ownerId: string, workflowId: string, version?: number): Promise<WorkflowSnapshot | null> {
     if (version === undefined) {
@@ -162,9 +173,10 @@ export function createWorkflowsService(d: WorkflowsDeps) {
     },
 
     /**
-     * PUT: a change of definition or settings appends a version; metadata alone (name, description, tags) does not,
-     * and neither does content equal to the current one. The base version is required and checked under the row
-     * lock, so of two saves based on the same version exactly one wins and the other gets 409.
+     * PUT: any change (definition, settings, name, description or tags) appends a version, so the ETag moves and a
+     * save based on the version before it gets 409 instead of silently overwriting it; a PUT that changes nothing
+     * appends none. The base version is required and checked under the row lock, so of two saves based on the same
+     * version exactly one wins and the other gets 409.
      */
     async update(ctx: AuthedContext, id: string, input: UpdateInput, ifMatch?: string): Promise<{ view: WorkflowView; versionCreated: boolean }> {
       const base = baseVersionOf(ifMatch, input.baseVersion, true);
@@ -174,20 +186,12 @@ export function createWorkflowsService(d: WorkflowsDeps) {
         const head = await lockOwnWorkflow(tx, ownerId, id);
         if (!head) throw workflowsErrors.notFound();
         checkBase(head, base);
-        const meta = {
-          ...(input.name !== undefined ? { name: nameOf(input.name) } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          ...(input.tags !== undefined ? { tags: uniqueTags(input.tags)! } : {}),
-        };
+        const meta = changedMeta(head, input);
         const definition = input.definition ?? head.definition;
         const settings = input.settings ?? head.settings;
         const hash = contentHash(definition, settings);
-        const versionCreated = hash !== head.contentHash;
-        const row = versionCreated
-          ? (await appendVersion(tx, ctx, head, { definition, settings, hash }, { kind: 'update', meta })).head
-          : Object.keys(meta).length > 0
-            ? (await updateOwnWorkflow(tx, ownerId, id, { ...meta, updatedAt: new Date() }))!
-            : head;
+        const versionCreated = hash !== head.contentHash || Object.keys(meta).length > 0;
+        const row = versionCreated ? (await appendVersion(tx, ctx, head, { definition, settings, hash }, { kind: 'update', meta })).head : head;
         await d.audit.record(tx, ctx, { action: 'workflow.update', outcome: 'success', targetType: 'workflow', targetId: id, details: { version: row.version, versionCreated } });
         return { view: workflowView(row), versionCreated };
       });

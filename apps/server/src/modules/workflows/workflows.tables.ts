@@ -23,11 +23,11 @@ export const workflows = pgTable(
     /** The latest version number. */
     version: integer('version').notNull(),
     /**
-     * The latest version whose content differs from the one before it. A save based on any version from here on is
-     * not stale: versions after it (snapshots) only named the same content.
+     * The latest version that changed anything (content, name, description or tags) from the one before it. A save
+     * based on any version from here on is not stale: versions after it (snapshots) only named the same workflow.
      */
     contentVersion: integer('content_version').notNull(),
-    /** SHA-256 of the canonical JSON of definition and settings: a save with the same content makes no version. */
+    /** SHA-256 of the canonical JSON of definition and settings: a save with the same content (and metadata) makes no version. */
     contentHash: text('content_hash').notNull(),
     /** The workflow this one was cloned from (no foreign key: the original may be purged). */
     clonedFrom: uuid('cloned_from'),

@@ -70,7 +70,7 @@ describe('creating and reading workflows', () => {
 });
 
 describe('updating a workflow (PUT with auto-versioning)', () => {
-  it('appends a version for each change of definition or settings, and none for metadata or equal content', async () => {
+  it('appends a version for each change of definition, settings, name, description or tags, and none for equal content', async () => {
     const id = await a.create();
     const put = (body: Record<string, unknown>, v: number) => a.put(`${WF}${id}/`, body, { 'if-match': `"${v}"` });
     let res = await put({ definition: renamed('first') }, 1);
@@ -80,19 +80,37 @@ describe('updating a workflow (PUT with auto-versioning)', () => {
     res = await put({ settings: { concurrency: 2 } }, 2);
     expect(res.json().data.version).toBe(3);
     res = await put({ name: 'renamed only', tags: ['x'] }, 3);
-    expect(res.json().data).toMatchObject({ version: 3, name: 'renamed only', tags: ['x'] });
-    expect(res.headers['x-version-created']).toBe('false');
-    // The same content with keys in another order is the same content.
+    expect(res.json().data).toMatchObject({ version: 4, latestVersion: 4, name: 'renamed only', tags: ['x'] });
+    expect(res.headers).toMatchObject({ etag: '"4"', 'x-version-created': 'true' });
+    res = await put({ description: 'now described' }, 4);
+    expect(res.json().data).toMatchObject({ version: 5, description: 'now described' });
+    // The same content with keys in another order is the same content, and the same metadata is no change either.
     const same = renamed('first');
     const reverseKeys = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).reverse()) as T;
     const reordered = reverseKeys({ nodes: same.nodes.map(reverseKeys), edges: same.edges.map(reverseKeys) });
     expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(same));
-    res = await put({ definition: reordered, settings: { concurrency: 2 } }, 3);
+    res = await put({ definition: reordered, settings: { concurrency: 2 }, name: ' renamed only ', tags: ['x', 'x'], description: 'now described' }, 5);
     expect(res.statusCode).toBe(200);
-    expect(res.json().data.version).toBe(3);
+    expect(res.json().data.version).toBe(5);
+    expect(res.headers).toMatchObject({ etag: '"5"', 'x-version-created': 'false' });
     const versions = (await a.get(`${WF}${id}/versions/`)).json();
-    expect(versions.meta.total).toBe(3);
-    expect(versions.data.map((v: { kind: string }) => v.kind)).toEqual(['update', 'update', 'create']);
+    expect(versions.meta.total).toBe(5);
+    expect(versions.data.map((v: { kind: string }) => v.kind)).toEqual(['update', 'update', 'update', 'update', 'create']);
+    // A rename keeps the content of the version before it, and leaves that version as it was.
+    expect((await a.get(`${WF}${id}/?version=4`)).json().data.definition).toEqual(renamed('first'));
+  });
+
+  it('refuses the second of two renames based on the same version with 409, instead of overwriting the first', async () => {
+    const id = await a.create({ name: 'shared' });
+    const first = await a.put(`${WF}${id}/`, { name: 'mine' }, { 'if-match': '"1"' });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers.etag).toBe('"2"');
+    const second = await a.put(`${WF}${id}/`, { description: 'theirs', tags: ['b'] }, { 'if-match': '"1"' });
+    expect(second.statusCode).toBe(409);
+    expect(second.json()).toMatchObject({ code: 'VERSION_CONFLICT', details: { baseVersion: 1, currentVersion: 2 } });
+    expect((await a.get(`${WF}${id}/`)).json().data).toMatchObject({ name: 'mine', description: '', tags: [], version: 2 });
+    // Content changes based on a version from before the rename are stale too.
+    expect((await a.put(`${WF}${id}/`, { definition: renamed('late') }, { 'if-match': '"1"' })).statusCode).toBe(409);
   });
 
   it('requires the version a change is based on, from If-Match or baseVersion', async () => {
@@ -126,7 +144,20 @@ describe('updating a workflow (PUT with auto-versioning)', () => {
     const now = (await a.get(`${WF}${id}/`)).json().data;
     expect(now.version).toBe(2);
     expect(now.definition.nodes.find((n: { id: string }) => n.id === 'shape').name).toBe('theirs');
-    expect((await a.put(`${WF}${id}/`, { definition: renamed('x') }, { 'if-match': '"7"' })).statusCode).toBe(409);
+  });
+
+  it('answers a base version that does not exist yet with a 409 that says so, not a stale-version one', async () => {
+    const id = await a.create();
+    for (const req of [
+      a.put(`${WF}${id}/`, { definition: renamed('x') }, { 'if-match': '"99"' }),
+      a.put(`${WF}${id}/`, { name: 'x', baseVersion: 99 }),
+    ]) {
+      const res = await req;
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'BASE_VERSION_NOT_FOUND', details: { baseVersion: 99, currentVersion: 1 } });
+      expect(res.json().error).toContain('version 99, which does not exist');
+    }
+    expect((await a.get(`${WF}${id}/`)).json().data.version).toBe(1);
   });
 
   it('keeps a base valid across snapshots, which name the same content', async () => {
@@ -172,6 +203,8 @@ describe('cloning', () => {
     await a.put(`${WF}${id}/`, { definition: renamed('latest') }, { 'if-match': '"1"' });
     const res = await a.post(`${WF}${id}/clone/`);
     expect(res.statusCode).toBe(201);
+    // Like create and GET, the answer carries the ETag a first change of the copy is based on.
+    expect(res.headers.etag).toBe('"1"');
     const c = res.json().data;
     expect(c).toMatchObject({ name: 'original (copy)', tags: ['t1'], version: 1, clonedFrom: id });
     expect(c.id).not.toBe(id);
