@@ -3,6 +3,7 @@ import {
   ORGANIZATION_ACCESS_DENIED,
   STORE_ACCESS_DENIED,
   grantsIn,
+  missingToInvite,
   reachCondition,
   rolesIn,
   rowCondition,
@@ -123,5 +124,21 @@ describe('row conditions', () => {
   it('reach every live row of every store and organization the caller holds any role in', () => {
     expect(rows.filter(toPredicate(reachCondition(salesA1))).map((r) => r.name)).toEqual(['A1 live', 'A1 other customer']);
     expect(rows.filter(toPredicate(reachCondition(mixed))).map((r) => r.name)).toEqual(['A1 live', 'A1 other customer', 'A2 live', 'B1 live']);
+  });
+});
+
+describe('who may invite whom', () => {
+  const admin = actor([{ kind: 'organization', organizationId: 'A', role: 'ADMIN' }]);
+  const org = { addressed: 'organization', organizationId: 'A' } as const;
+  it('needs the scope’s invite permission and every permission of the role offered', () => {
+    expect(missingToInvite(grantsIn(admin, org), 'organization', 'MEMBER')).toEqual([]);
+    expect(missingToInvite(grantsIn(admin, org), 'organization', 'OWNER')).toEqual(['org:delete']);
+    expect(missingToInvite(grantsIn(member, org), 'organization', 'VIEWER')).toEqual(['org:update']);
+    expect(missingToInvite(grantsIn(salesA1, store('A', 'A1')), 'customer', 'CUSTOMER')).toEqual([]);
+    expect(missingToInvite(grantsIn(salesA1, store('A', 'A1')), 'store', 'DELIVERY_BOY')).toEqual(['stores:update']);
+  });
+
+  it('gives an inviter who has lost every role nothing to hand out', () => {
+    expect(missingToInvite(grantsIn(actor([]), store('A', 'A1')), 'customer', 'CUSTOMER')).toEqual(['customers:update', 'products:read', 'categories:read', 'brands:read', 'orders:create', 'orders:read', 'orders:update']);
   });
 });

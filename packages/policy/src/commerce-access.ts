@@ -7,7 +7,15 @@
  *   rowCondition  the rows of a table the caller may act on with one permission (SQL WHERE and in-memory check)
  *   reachCondition the rows of every store and organization the caller holds any role in (object lookups)
  */
-import { COMMERCE_RBAC, ROW_FILTERS, type CommerceResource, type CommerceRole, type OrganizationRole, type StoreRole } from './commerce.ts';
+import {
+  COMMERCE_RBAC,
+  ROW_FILTERS,
+  missingToGrant,
+  type CommerceResource,
+  type CommerceRole,
+  type OrganizationRole,
+  type StoreRole,
+} from './commerce.ts';
 import { cond, notDeleted, type Condition } from './conditions.ts';
 import { deny, permission, type AccessRule, type Decision, type Facts, type Grants } from './rules.ts';
 
@@ -169,4 +177,24 @@ export function reachCondition(actor: CommerceActor): Condition {
     else stores.push(m.storeId);
   }
   return cond.and(cond.or(cond.in('organizationId', orgs), cond.in('storeId', stores)), notDeleted());
+}
+
+/** The scopes an invitation offers a role in: an organization, a store, or one customer record of a store. */
+export type InvitationKind = 'organization' | 'store' | 'customer';
+
+/** The permission that lets a caller invite into each kind of scope (the invitation routes declare the same). */
+export const INVITE_PERMISSION: Readonly<Record<InvitationKind, string>> = {
+  organization: 'org:update',
+  store: 'stores:update',
+  customer: 'customers:update',
+};
+
+/**
+ * What `g` lacks to invite someone with `role` into a scope of `kind` (empty = may): the invite permission, then every
+ * permission the role carries (the escalation guard). Checked when inviting, and again when the invitee accepts, with
+ * the inviter's grants of that moment: an invitation is worth no more than its sender's rights when it is used.
+ */
+export function missingToInvite(g: Grants, kind: InvitationKind, role: CommerceRole): string[] {
+  const p = INVITE_PERMISSION[kind];
+  return [...(g.has(p) ? [] : [p]), ...missingToGrant(g, role)];
 }

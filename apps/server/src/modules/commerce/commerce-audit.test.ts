@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
-import { auth } from '../../testing/users.ts';
+import { auth, registerUser } from '../../testing/users.ts';
 import { UNLIMITED_ENV, buildWorld, type World } from './testing/world.ts';
 
 let t: TestApp;
@@ -69,15 +69,20 @@ describe('the commerce audit trail', () => {
     expect(restored).toMatchObject({ actorId: w.users.SUPER_ADMIN.id, details: { changes: { deletedAt: { before: expect.any(String), after: null } } } });
   });
 
-  it('records a store role change and a customer link as role changes', async () => {
-    const u = await w.fresh.user();
-    await call('OWNER', 'POST', `/api/stores/${w.stores.A1.id}/staff`, { email: u.email, role: 'CONTENT_MANAGER' });
+  it('records a store role given by invitation and a customer link, each as a role change by the one who accepted', async () => {
+    const u = await registerUser(t.app);
+    const accept = (id: string) => t.app.inject({ method: 'POST', url: `/api/invitations/${id}/accept`, headers: auth(u) });
+    const inv = (await call('OWNER', 'POST', `/api/stores/${w.stores.A1.id}/invitations`, { email: u.email, role: 'CONTENT_MANAGER' })).json().data;
+    const [offered] = await entries({ action: 'commerce.invitation.create' }, inv.id);
+    expect(offered).toMatchObject({ actorId: w.users.OWNER.id, storeId: w.stores.A1.id, details: { kind: 'store', changes: { role: { before: null, after: 'CONTENT_MANAGER' } } } });
+    await accept(inv.id);
     const [staff] = await entries({ action: 'commerce.staff.role_change' }, u.id);
-    expect(staff).toMatchObject({ storeId: w.stores.A1.id, details: { changes: { role: { before: null, after: 'CONTENT_MANAGER' } } } });
+    expect(staff).toMatchObject({ actorId: u.id, storeId: w.stores.A1.id, details: { invitationId: inv.id, changes: { role: { before: null, after: 'CONTENT_MANAGER' } } } });
     const c = await w.fresh.customer(w.stores.A1);
-    await call('STORE_ADMIN', 'PATCH', `/api/customers/${c}`, { userEmail: u.email });
-    const [link] = await entries({ action: 'commerce.customer.role_change' }, u.id);
-    expect(link).toMatchObject({ details: { customerId: c, changes: { role: { before: null, after: 'CUSTOMER' } } } });
+    const link = (await call('STORE_ADMIN', 'POST', `/api/customers/${c}/invitations`, { email: u.email })).json().data;
+    await accept(link.id);
+    const [linked] = await entries({ action: 'commerce.customer.role_change' }, u.id);
+    expect(linked).toMatchObject({ actorId: u.id, details: { customerId: c, invitedBy: w.users.STORE_ADMIN.id, changes: { role: { before: null, after: 'CUSTOMER' } } } });
   });
 
   it('never records a change that did not happen', async () => {

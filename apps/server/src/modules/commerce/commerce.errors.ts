@@ -11,6 +11,7 @@ const LABEL: Record<string, string> = {
   member: 'Member',
   staff: 'Staff member',
   user: 'User',
+  invitation: 'Invitation',
 };
 
 /** The spec's wording for a missing permission (CONTRACT.md). */
@@ -37,6 +38,21 @@ export const commerceErrors = {
     ),
   ownerProtected: () => new AppError('forbidden', 'OWNER_PROTECTED', 'Permission denied. Only an owner can change or remove an owner.'),
   lastOwner: () => new AppError('conflict', 'LAST_OWNER', 'An organization needs at least one owner: make another member OWNER first.'),
+  invitationClosed: (status: string) =>
+    new AppError('conflict', 'INVITATION_NOT_PENDING', `This invitation was already ${status.toLowerCase()}.`, { status }),
+  invitationExpired: () => new AppError('conflict', 'INVITATION_EXPIRED', 'This invitation has expired; ask for a new one.'),
+  invitationStale: () =>
+    new AppError('conflict', 'INVITATION_STALE', 'The organization, store or customer record of this invitation no longer exists.'),
+  /** The escalation guard at accept time: the inviter's rights now, not when they invited. */
+  inviterCannotGrant: (role: string, missing: readonly string[]) =>
+    new AppError(
+      'forbidden',
+      'ROLE_ESCALATION',
+      `Permission denied. Whoever invited you can no longer grant the role ${role} here (it needs ${missing.join(', ')}).`,
+      { role, missing },
+    ),
+  customerLinked: () =>
+    new AppError('conflict', 'CUSTOMER_LINKED', 'This customer record is already linked to a user account; unlink it first.'),
   alreadyMember: () => new AppError('conflict', 'ALREADY_MEMBER', 'This user already holds a role here; change it instead.'),
   taken: (field: string, resource: string) =>
     new AppError('conflict', `${field.toUpperCase()}_TAKEN`, `Another ${resource} already uses this ${field}.`, [{ path: `body.${field}`, message: 'already in use' }]),

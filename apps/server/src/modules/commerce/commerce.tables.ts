@@ -198,3 +198,42 @@ export const orderItems = pgTable(
   },
   (t) => [index('order_items_order_idx').on(t.orderId)],
 );
+
+export const INVITATION_KINDS = ['organization', 'store', 'customer'] as const;
+export const INVITATION_STATUSES = ['PENDING', 'ACCEPTED', 'DECLINED', 'REVOKED'] as const;
+const pending = sql`status = 'PENDING'`;
+
+/**
+ * An offer of a role, by email, that only the invitee can accept: inviting never reveals whether an account exists,
+ * and nobody gets a role (or a customer record's CUSTOMER role) without saying yes. `kind` names the scope: an
+ * organization (organization role), a store (store role) or a customer record (CUSTOMER). One pending invitation
+ * per scope and email; answered ones stay as history.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind', { enum: INVITATION_KINDS }).notNull(),
+    organizationId: uuid('organization_id').notNull().references(() => organizations.id),
+    storeId: uuid('store_id').references(() => stores.id),
+    customerId: uuid('customer_id').references(() => customers.id),
+    /** Lower-cased; matched against the invitee's account email when they list, accept or decline. */
+    email: text('email').notNull(),
+    role: text('role').notNull(),
+    status: text('status', { enum: INVITATION_STATUSES }).notNull().default('PENDING'),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    respondedBy: uuid('responded_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    respondedAt: timestamp('responded_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('invitations_pending_scope_email_uq').on(t.kind, sql`coalesce(${t.customerId}, ${t.storeId}, ${t.organizationId})`, t.email).where(pending),
+    index('invitations_email_pending_idx').on(t.email).where(pending),
+    index('invitations_org_idx').on(t.organizationId),
+    check(
+      'invitations_scope_ck',
+      sql`(${t.kind} = 'organization' AND ${t.storeId} IS NULL AND ${t.customerId} IS NULL) OR (${t.kind} = 'store' AND ${t.storeId} IS NOT NULL AND ${t.customerId} IS NULL) OR (${t.kind} = 'customer' AND ${t.storeId} IS NOT NULL AND ${t.customerId} IS NOT NULL)`,
+    ),
+  ],
+);

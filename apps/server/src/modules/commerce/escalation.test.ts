@@ -26,17 +26,19 @@ async function orgWith(holders: Array<[Role, 'OWNER' | 'ADMIN' | 'MEMBER' | 'VIE
 }
 
 describe('the escalation guard', () => {
-  it('refuses an ADMIN who grants OWNER, naming the permission it lacks, and writes nothing', async () => {
+  it('refuses an ADMIN who offers OWNER, naming the permission it lacks, and writes nothing', async () => {
     const u = await w.fresh.user();
-    const res = await call('ADMIN', 'POST', `/api/organizations/${w.org.A}/members`, { email: u.email, role: 'OWNER' });
+    const res = await call('ADMIN', 'POST', `/api/organizations/${w.org.A}/invitations`, { email: u.email, role: 'OWNER' });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ code: 'ROLE_ESCALATION', details: { role: 'OWNER', missing: ['org:delete'] } });
     expect(await roleOf(w.org.A, u.id)).toBeUndefined();
   });
 
-  it('lets an ADMIN grant and change roles within its own permissions', async () => {
-    const u = await w.fresh.user();
-    expect((await call('ADMIN', 'POST', `/api/organizations/${w.org.A}/members`, { email: u.email, role: 'VIEWER' })).statusCode).toBe(201);
+  it('lets an ADMIN grant (by an accepted invitation) and change roles within its own permissions', async () => {
+    const u = await registerUser(t.app);
+    const inv = await call('ADMIN', 'POST', `/api/organizations/${w.org.A}/invitations`, { email: u.email, role: 'VIEWER' });
+    expect(inv.statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'POST', url: `/api/invitations/${inv.json().data.id}/accept`, headers: auth(u) })).statusCode).toBe(200);
     const up = await call('ADMIN', 'PATCH', `/api/organizations/${w.org.A}/members/${u.id}`, { role: 'ADMIN' });
     expect(up.statusCode).toBe(200);
     expect(up.json().data).toMatchObject({ userId: u.id, role: 'ADMIN', email: u.email });
@@ -92,29 +94,30 @@ describe('the escalation guard', () => {
     }
   });
 
-  it('guards linking a user as CUSTOMER: CUSTOMER_SERVICE cannot grant a role that places orders', async () => {
+  it('guards linking a user as CUSTOMER: CUSTOMER_SERVICE cannot offer a role that places orders', async () => {
     const u = await w.fresh.user();
-    const body = { storeId: w.stores.A1.id, name: 'Linked', email: `linked-${u.id.slice(0, 6)}@example.com`, userEmail: u.email };
-    const refused = await call('CUSTOMER_SERVICE', 'POST', '/api/customers', body);
+    const body = { storeId: w.stores.A1.id, name: 'Linked', email: `linked-${u.id.slice(0, 6)}@example.com` };
+    // The same role may create the customer record itself.
+    const c = await call('CUSTOMER_SERVICE', 'POST', '/api/customers', body);
+    expect(c.statusCode).toBe(201);
+    const refused = await call('CUSTOMER_SERVICE', 'POST', `/api/customers/${c.json().data.id}/invitations`, { email: u.email });
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toMatchObject({ code: 'ROLE_ESCALATION', details: { role: 'CUSTOMER', missing: ['orders:create'] } });
-    // Without the link the same role may create the customer.
-    const { userEmail: _u, ...unlinked } = body;
-    expect((await call('CUSTOMER_SERVICE', 'POST', '/api/customers', unlinked)).statusCode).toBe(201);
-    const linked = await call('SALES_MANAGER', 'POST', '/api/customers', { ...body, email: `l2-${u.id.slice(0, 6)}@example.com` });
-    expect(linked.statusCode).toBe(201);
-    expect(linked.json().data.userId).toBe(u.id);
+    expect((await call('SALES_MANAGER', 'POST', `/api/customers/${c.json().data.id}/invitations`, { email: u.email })).statusCode).toBe(201);
   });
 
-  it('gives and takes store roles through the staff endpoints, and each change takes effect at once', async () => {
+  it('gives store roles by accepted invitation, changes and takes them through the staff endpoints, each at once', async () => {
     const u = await registerUser(t.app);
     const base = `/api/stores/${w.stores.A2.id}/staff`;
     const product = () => t.app.inject({ method: 'GET', url: `/api/products/${w.stores.A2.productId}`, headers: auth(u) });
     const remove = () => t.app.inject({ method: 'DELETE', url: `/api/products/${w.stores.A2.productId}`, headers: auth(u) });
     expect((await product()).statusCode).toBe(404);
-    expect((await call('OWNER', 'POST', base, { email: u.email, role: 'STORE_ADMIN' })).statusCode).toBe(201);
+    const inv = await call('OWNER', 'POST', `/api/stores/${w.stores.A2.id}/invitations`, { email: u.email, role: 'STORE_ADMIN' });
+    expect(inv.statusCode).toBe(201);
+    expect((await product()).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: `/api/invitations/${inv.json().data.id}/accept`, headers: auth(u) })).statusCode).toBe(200);
     expect((await product()).statusCode).toBe(200);
-    expect((await call('OWNER', 'POST', base, { email: u.email, role: 'DELIVERY_BOY' })).json().code).toBe('ALREADY_MEMBER');
+    expect((await call('OWNER', 'POST', `/api/stores/${w.stores.A2.id}/invitations`, { email: u.email, role: 'DELIVERY_BOY' })).json().code).toBe('ALREADY_MEMBER');
     expect((await call('OWNER', 'PATCH', `${base}/${u.id}`, { role: 'MARKETING_MANAGER' })).json().data.role).toBe('MARKETING_MANAGER');
     expect((await remove()).statusCode).toBe(403);
     expect((await call('OWNER', 'DELETE', `${base}/${u.id}`)).statusCode).toBe(204);
@@ -123,8 +126,9 @@ describe('the escalation guard', () => {
   });
 
   it('records role changes with before and after, and refusals with their reason', async () => {
-    const u = await w.fresh.user();
-    await call('OWNER', 'POST', `/api/organizations/${w.org.A}/members`, { email: u.email, role: 'MEMBER' });
+    const u = await registerUser(t.app);
+    const inv = (await call('OWNER', 'POST', `/api/organizations/${w.org.A}/invitations`, { email: u.email, role: 'MEMBER' })).json().data;
+    await t.app.inject({ method: 'POST', url: `/api/invitations/${inv.id}/accept`, headers: auth(u) });
     await call('OWNER', 'PATCH', `/api/organizations/${w.org.A}/members/${u.id}`, { role: 'VIEWER' });
     await call('ADMIN', 'PATCH', `/api/organizations/${w.org.A}/members/${u.id}`, { role: 'OWNER' });
     await t.container.audit.flush();
@@ -132,7 +136,7 @@ describe('the escalation guard', () => {
     expect(entries.map((e) => [e.outcome, e.details])).toEqual([
       ['denied', { reason: 'ROLE_ESCALATION', role: 'OWNER', missing: ['org:delete'] }],
       ['success', { changes: { role: { before: 'MEMBER', after: 'VIEWER' } } }],
-      ['success', { changes: { role: { before: null, after: 'MEMBER' } } }],
+      ['success', { changes: { role: { before: null, after: 'MEMBER' } }, invitationId: inv.id, invitedBy: w.users.OWNER.id }],
     ]);
     expect(entries[1]!.actorId).toBe(w.users.OWNER.id);
   });

@@ -14,8 +14,12 @@
  *                organization: a fresh one in which the caller holds its role)
  *   sameOrg      the target is in store A2
  *   otherOrg     the target is in store B1 (organization endpoints: organization B)
- *   ownRecord    an order of store A1 that belongs to CUSTOMER (creating: an order for CUSTOMER's customer record)
- *   othersRecord an order of store A1 that belongs to another customer
+ *   ownRecord    a record of the caller's own, wherever ownership could matter: an order of store A1 that belongs to
+ *                CUSTOMER (creating: an order for CUSTOMER's customer record; listing: `?customerId=` of it),
+ *                CUSTOMER's own customer record, the caller's own membership or staff role (in a fresh organization
+ *                or store where it holds its role, beside another OWNER), an invitation addressed to the caller
+ *   othersRecord the same kind of record belonging to someone else: another customer's order (or customer record),
+ *                an invitation addressed to another email
  *
  * Cells:
  *   200 201 204  allowed (the status of the success)
@@ -23,7 +27,11 @@
  *   S            403 `Access denied. You do not have permission to access this store.`
  *   O            403 `Access denied. You do not have permission to access this organization.`
  *   A            403 `Admin access required.` (staff-only endpoints)
+ *   G            403 with code ROLE_ESCALATION: the permission holds, but the role the route grants or takes (CUSTOMER
+ *                for customer links) carries a permission the caller lacks
+ *   E            200 with an empty list: the record the context names is filtered out of the caller's rows
  *   404          not found: an object of a store out of the caller's reach, or a record that is not its own
+ *   (a 200 on a list in a record context also requires the list to be non-empty: the record is visible)
  *
  * Reading guide, from the spec: MEMBER reads everything and changes nothing; VIEWER reads stores and products only;
  * store roles reach only their store (A1) and never its organization's other stores; "categories and brands follow
@@ -37,7 +45,7 @@ export const MATRIX_ROLES = [
 
 export const CONTEXTS = ['own', 'sameOrg', 'otherOrg', 'ownRecord', 'othersRecord'] as const;
 export type MatrixContext = (typeof CONTEXTS)[number];
-export type Cell = '200' | '201' | '204' | 'P' | 'S' | 'O' | 'A' | '404';
+export type Cell = '200' | '201' | '204' | 'P' | 'S' | 'O' | 'A' | 'G' | 'E' | '404';
 
 export interface Expectation {
   /** The access rule the route must declare: a permission, `Authenticated` or `Admin`. */
@@ -77,15 +85,28 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
     own:                                       row('200  200  200  200  200  P    P    P    P    P    P    P    P'),
     otherOrg:                                  row('200  O    O    O    O    O    O    O    O    O    O    O    O'),
   } },
-  'POST /api/organizations/:id/members': { rule: 'org:update', cells: {
-    own:                                       row('201  201  201  P    P    P    P    P    P    P    P    P    P'),
-    otherOrg:                                  row('201  O    O    O    O    O    O    O    O    O    O    O    O'),
-  } },
+  // ownRecord: the caller's own membership (SUPER_ADMIN has none to change: 404). Nobody without org:update leaves
+  // or demotes itself; an OWNER beside another OWNER may step down, an ADMIN may.
   'PATCH /api/organizations/:id/members/:userId': { rule: 'org:update', cells: {
     own:                                       row('200  200  200  P    P    P    P    P    P    P    P    P    P'),
+    ownRecord:                                 row('404  200  200  P    P    P    P    P    P    P    P    P    P'),
     otherOrg:                                  row('200  O    O    O    O    O    O    O    O    O    O    O    O'),
   } },
   'DELETE /api/organizations/:id/members/:userId': { rule: 'org:update', cells: {
+    own:                                       row('204  204  204  P    P    P    P    P    P    P    P    P    P'),
+    ownRecord:                                 row('404  204  204  P    P    P    P    P    P    P    P    P    P'),
+    otherOrg:                                  row('204  O    O    O    O    O    O    O    O    O    O    O    O'),
+  } },
+  // Joining is by invitation: offered by those who may update the organization, granted when the invitee accepts.
+  'GET /api/organizations/:id/invitations': { rule: 'org:update', cells: {
+    own:                                       row('200  200  200  P    P    P    P    P    P    P    P    P    P'),
+    otherOrg:                                  row('200  O    O    O    O    O    O    O    O    O    O    O    O'),
+  } },
+  'POST /api/organizations/:id/invitations': { rule: 'org:update', cells: {
+    own:                                       row('201  201  201  P    P    P    P    P    P    P    P    P    P'),
+    otherOrg:                                  row('201  O    O    O    O    O    O    O    O    O    O    O    O'),
+  } },
+  'DELETE /api/organizations/:id/invitations/:invitationId': { rule: 'org:update', cells: {
     own:                                       row('204  204  204  P    P    P    P    P    P    P    P    P    P'),
     otherOrg:                                  row('204  O    O    O    O    O    O    O    O    O    O    O    O'),
   } },
@@ -119,17 +140,31 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
     sameOrg:                                   row('200  200  200  200  200  S    S    S    S    S    S    S    S'),
     otherOrg:                                  row('200  S    S    S    S    S    S    S    S    S    S    S    S'),
   } },
-  'POST /api/stores/:id/staff': { rule: 'stores:update', cells: {
-    own:                                       row('201  201  201  P    P    P    P    P    P    P    P    P    P'),
-    sameOrg:                                   row('201  201  201  P    P    S    S    S    S    S    S    S    S'),
-    otherOrg:                                  row('201  S    S    S    S    S    S    S    S    S    S    S    S'),
-  } },
+  // ownRecord: the caller's own staff role in its store (organization roles and SUPER_ADMIN are no store's staff: 404).
+  // No store role changes or drops its own role.
   'PATCH /api/stores/:id/staff/:userId': { rule: 'stores:update', cells: {
     own:                                       row('200  200  200  P    P    P    P    P    P    P    P    P    P'),
+    ownRecord:                                 row('404  404  404  P    P    P    P    P    P    P    P    P    P'),
     sameOrg:                                   row('200  200  200  P    P    S    S    S    S    S    S    S    S'),
     otherOrg:                                  row('200  S    S    S    S    S    S    S    S    S    S    S    S'),
   } },
   'DELETE /api/stores/:id/staff/:userId': { rule: 'stores:update', cells: {
+    own:                                       row('204  204  204  P    P    P    P    P    P    P    P    P    P'),
+    ownRecord:                                 row('404  404  404  P    P    P    P    P    P    P    P    P    P'),
+    sameOrg:                                   row('204  204  204  P    P    S    S    S    S    S    S    S    S'),
+    otherOrg:                                  row('204  S    S    S    S    S    S    S    S    S    S    S    S'),
+  } },
+  'GET /api/stores/:id/invitations': { rule: 'stores:update', cells: {
+    own:                                       row('200  200  200  P    P    P    P    P    P    P    P    P    P'),
+    sameOrg:                                   row('200  200  200  P    P    S    S    S    S    S    S    S    S'),
+    otherOrg:                                  row('200  S    S    S    S    S    S    S    S    S    S    S    S'),
+  } },
+  'POST /api/stores/:id/invitations': { rule: 'stores:update', cells: {
+    own:                                       row('201  201  201  P    P    P    P    P    P    P    P    P    P'),
+    sameOrg:                                   row('201  201  201  P    P    S    S    S    S    S    S    S    S'),
+    otherOrg:                                  row('201  S    S    S    S    S    S    S    S    S    S    S    S'),
+  } },
+  'DELETE /api/stores/:id/invitations/:invitationId': { rule: 'stores:update', cells: {
     own:                                       row('204  204  204  P    P    P    P    P    P    P    P    P    P'),
     sameOrg:                                   row('204  204  204  P    P    S    S    S    S    S    S    S    S'),
     otherOrg:                                  row('204  S    S    S    S    S    S    S    S    S    S    S    S'),
@@ -233,14 +268,19 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
     sameOrg:                                   row('201  201  201  P    P    S    S    S    S    S    S    S    S'),
     otherOrg:                                  row('201  S    S    S    S    S    S    S    S    S    S    S    S'),
   } },
+  // ownRecord: CUSTOMER's own customer record; othersRecord: another customer's. Owning one gives CUSTOMER nothing
+  // (deleting is not run on them: it would end the CUSTOMER role the rest of the matrix uses).
   'GET /api/customers/:id': { rule: 'customers:read', cells: {
     own:                                       row('200  200  200  200  P    200  200  P    200  P    200  200  P'),
     ownRecord:                                 row('200  200  200  200  P    200  200  P    200  P    200  200  P'),
+    othersRecord:                              row('200  200  200  200  P    200  200  P    200  P    200  200  P'),
     sameOrg:                                   row('200  200  200  200  P    404  404  404  404  404  404  404  404'),
     otherOrg:                                  row('200  404  404  404  404  404  404  404  404  404  404  404  404'),
   } },
   'PATCH /api/customers/:id': { rule: 'customers:update', cells: {
     own:                                       row('200  200  200  P    P    200  200  P    200  P    P    P    P'),
+    ownRecord:                                 row('200  200  200  P    P    200  200  P    200  P    P    P    P'),
+    othersRecord:                              row('200  200  200  P    P    200  200  P    200  P    P    P    P'),
     sameOrg:                                   row('200  200  200  P    P    404  404  404  404  404  404  404  404'),
     otherOrg:                                  row('200  404  404  404  404  404  404  404  404  404  404  404  404'),
   } },
@@ -249,9 +289,27 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
     sameOrg:                                   row('204  204  204  P    P    404  404  404  404  404  404  404  404'),
     otherOrg:                                  row('204  404  404  404  404  404  404  404  404  404  404  404  404'),
   } },
+  // Linking a customer record to a user account: customers:update, and (G) only roles that could grant CUSTOMER.
+  'GET /api/customers/:id/invitations': { rule: 'customers:update', cells: {
+    own:                                       row('200  200  200  P    P    200  200  P    G    P    P    P    P'),
+    sameOrg:                                   row('200  200  200  P    P    404  404  404  404  404  404  404  404'),
+    otherOrg:                                  row('200  404  404  404  404  404  404  404  404  404  404  404  404'),
+  } },
+  'POST /api/customers/:id/invitations': { rule: 'customers:update', cells: {
+    own:                                       row('201  201  201  P    P    201  201  P    G    P    P    P    P'),
+    sameOrg:                                   row('201  201  201  P    P    404  404  404  404  404  404  404  404'),
+    otherOrg:                                  row('201  404  404  404  404  404  404  404  404  404  404  404  404'),
+  } },
+  'DELETE /api/customers/:id/invitations/:invitationId': { rule: 'customers:update', cells: {
+    own:                                       row('204  204  204  P    P    204  204  P    G    P    P    P    P'),
+    sameOrg:                                   row('204  204  204  P    P    404  404  404  404  404  404  404  404'),
+    otherOrg:                                  row('204  404  404  404  404  404  404  404  404  404  404  404  404'),
+  } },
   // --- Orders ------------------------------------------------------------------------------------------------------
   'GET /api/orders': { rule: 'orders:read', cells: {
     own:                                       row('200  200  200  200  P    200  200  200  200  P    P    200  200'),
+    ownRecord:                                 row('200  200  200  200  P    200  200  200  200  P    P    200  200'),
+    othersRecord:                              row('200  200  200  200  P    200  200  200  200  P    P    200  E'),
     sameOrg:                                   row('200  200  200  200  P    S    S    S    S    S    S    S    S'),
     otherOrg:                                  row('200  S    S    S    S    S    S    S    S    S    S    S    S'),
   } },
@@ -287,5 +345,18 @@ export const EXPECTED: Readonly<Record<string, Expectation>> = {
     own:                                       row('200  A    A    A    A    A    A    A    A    A    A    A    A'),
     sameOrg:                                   row('200  A    A    A    A    A    A    A    A    A    A    A    A'),
     otherOrg:                                  row('200  A    A    A    A    A    A    A    A    A    A    A    A'),
+  } },
+  // --- Invitations (the invitee's side) ---------------------------------------------------------------------------
+  // Anyone signed in answers the invitations addressed to its own account email; anyone else's is not found.
+  'GET /api/invitations': { rule: 'Authenticated', cells: {
+    ownRecord:                                 row('200  200  200  200  200  200  200  200  200  200  200  200  200'),
+  } },
+  'POST /api/invitations/:id/accept': { rule: 'Authenticated', cells: {
+    ownRecord:                                 row('200  200  200  200  200  200  200  200  200  200  200  200  200'),
+    othersRecord:                              row('404  404  404  404  404  404  404  404  404  404  404  404  404'),
+  } },
+  'POST /api/invitations/:id/decline': { rule: 'Authenticated', cells: {
+    ownRecord:                                 row('200  200  200  200  200  200  200  200  200  200  200  200  200'),
+    othersRecord:                              row('404  404  404  404  404  404  404  404  404  404  404  404  404'),
   } },
 };

@@ -36,14 +36,21 @@ export const sentFields = (body: object, except: readonly string[] = []) =>
     .map(([k]) => k);
 
 /** Records a refusal decided inside a service (field-level, escalation, transitions), with its reason. */
-export function recordDenial(audit: AuditService, ctx: RequestContext, e: { action: string; code: string; targetType: string; targetId?: string; details?: Record<string, unknown> }) {
+export function recordDenial(
+  audit: AuditService,
+  ctx: RequestContext,
+  e: { action: string; code: string; targetType: string; targetId?: string; organizationId?: string; storeId?: string; details?: Record<string, unknown> },
+) {
+  // The request's tenant, unless the refusal names its own (routes without a commerce scope, e.g. accepting).
+  const organizationId = e.organizationId ?? ctx.tenant?.organizationId;
+  const storeId = e.organizationId ? e.storeId : ctx.tenant?.storeId;
   audit.recordLater(ctx, {
     action: e.action,
     outcome: 'denied',
     targetType: e.targetType,
     ...(e.targetId ? { targetId: e.targetId } : {}),
-    ...(ctx.tenant?.organizationId ? { organizationId: ctx.tenant.organizationId } : {}),
-    ...(ctx.tenant?.storeId ? { storeId: ctx.tenant.storeId } : {}),
+    ...(organizationId ? { organizationId } : {}),
+    ...(storeId ? { storeId } : {}),
     details: { reason: e.code, ...e.details },
   });
 }

@@ -10,7 +10,6 @@ const Phone = Type.String({ minLength: 3, maxLength: 32, pattern: '^[+0-9 ()-]+$
 const fields = {
   phone: Type.Optional(Nullable(Phone)),
   addresses: Type.Optional(Type.Array(AddressSchema, { maxItems: 20 })),
-  userEmail: Type.Optional(Nullable(Email)),
 };
 
 export function customersRoutes(access: CommerceAccess, service: CustomersService): RouteSpec[] {
@@ -23,12 +22,13 @@ export function customersRoutes(access: CommerceAccess, service: CustomersServic
       view: CustomerView,
       filters: { q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
       create: Type.Object({ storeId: Uuid, name: Name, email: Email, ...fields }, strict),
-      update: Type.Object({ name: Type.Optional(Name), email: Type.Optional(Email), ...fields }, strict),
+      // A link to a user account is made only by that user accepting an invitation; it can be cut here (`userId: null`).
+      update: Type.Object({ name: Type.Optional(Name), email: Type.Optional(Email), userId: Type.Optional(Type.Null()), ...fields }, strict),
       notes: {
-        list: 'List customers (`storeId`, `q` on name or email)',
-        create: 'Create customer; `userEmail` links a user account, who then holds CUSTOMER in this store (escalation guard)',
-        get: 'Get customer details',
-        update: 'Update customer; linking or unlinking `userEmail` is a role change (escalation guard, audited)',
+        list: 'List customers (`storeId`, `q` on name or email); `userId` (the linked account) only to roles that manage links',
+        create: 'Create customer (a user account is linked by invitation: `POST /api/customers/:id/invitations`)',
+        get: 'Get customer details; `userId` only to roles that manage links',
+        update: 'Update customer; `userId: null` unlinks the user account, a role change (escalation guard, audited)',
         delete: 'Delete customer (soft delete; a linked user loses CUSTOMER)',
       },
     },

@@ -1,20 +1,19 @@
 /**
- * Customers of a store. Linking a customer to a user account (`userEmail`) gives that user the CUSTOMER role in the
- * store, so it is a role grant like any other: the escalation guard applies to linking and unlinking, and both are
- * audited as role changes.
+ * Customers of a store. A customer record linked to a user account gives that user the CUSTOMER role in the store.
+ * The link is made only when the user accepts an invitation (invitations/), never by naming an email here; cutting it
+ * (`userId: null`) is a role change like any other: escalation guard, audited.
  */
 import { randomUUID } from 'node:crypto';
-import { missingToGrant } from '@gatehouse/policy';
+import { managesCustomerLinks, missingToGrant } from '@gatehouse/policy';
 import type { Address } from '../commerce.tables.ts';
 import type { Tx } from '../../../db/database.ts';
 import type { AuthedContext } from '../../../http/context.ts';
-import { findUserByEmail } from '../../identity/index.ts';
 import { commerceErrors, uniqueViolation } from '../commerce.errors.ts';
 import type { CommerceDeps } from '../deps.ts';
 import { listMeta, type Page } from '../page.ts';
 import { COLUMNS, toWhere } from '../sql-condition.ts';
 import { changesOf, guardCreate, guardFields, recordChange, recordDenial, sentFields } from '../writes.ts';
-import { findCustomer, insertCustomer, listCustomers, updateCustomer } from './customers.repo.ts';
+import { findCustomer, insertCustomer, listCustomers, updateCustomer, type CustomerRow } from './customers.repo.ts';
 import { toCustomerView } from './customers.view.ts';
 
 export interface CustomerFields {
@@ -22,32 +21,32 @@ export interface CustomerFields {
   email?: string | undefined;
   phone?: string | null | undefined;
   addresses?: Address[] | undefined;
-  /** Links (an email) or unlinks (null) the user account that holds the CUSTOMER role through this record. */
-  userEmail?: string | null | undefined;
 }
+/** A PATCH may cut the link to a user account (`userId: null`), never make one: the user accepts an invitation. */
+export type CustomerPatch = CustomerFields & { userId?: null | undefined };
 
 const conflict = (e: unknown): never => {
   const c = uniqueViolation(e);
-  if (c !== null) throw c.includes('user') ? commerceErrors.taken('userEmail', 'customer') : commerceErrors.taken('email', 'customer');
+  if (c !== null) throw commerceErrors.taken('email', 'customer');
   throw e;
 };
 
 export function createCustomersService(d: CommerceDeps) {
   const where = async (ctx: AuthedContext, permission: string) => toWhere(await d.access.rows(ctx, permission), COLUMNS.customers);
 
-  /** Resolves `userEmail` to a user id, refusing a link the caller could not grant. undefined = not sent. */
-  async function linkedUser(ctx: AuthedContext, userEmail: string | null | undefined, targetId?: string): Promise<string | null | undefined> {
-    if (userEmail === undefined) return undefined;
+  /** Unlinking takes the CUSTOMER role away: only a caller who could grant it may (escalation guard). */
+  function guardUnlink(ctx: AuthedContext, targetId: string): void {
     const missing = missingToGrant(d.access.grants(ctx), 'CUSTOMER');
-    if (missing.length > 0) {
-      recordDenial(d.audit, ctx, { action: 'commerce.customer.role_change', code: 'ROLE_ESCALATION', targetType: 'customer', ...(targetId ? { targetId } : {}), details: { role: 'CUSTOMER', missing } });
-      throw commerceErrors.escalation('CUSTOMER', missing);
-    }
-    if (userEmail === null) return null;
-    const user = await findUserByEmail(d.db, userEmail);
-    if (!user) throw commerceErrors.notFound('user');
-    return user.id;
+    if (missing.length === 0) return;
+    recordDenial(d.audit, ctx, { action: 'commerce.customer.role_change', code: 'ROLE_ESCALATION', targetType: 'customer', targetId, details: { role: 'CUSTOMER', missing } });
+    throw commerceErrors.escalation('CUSTOMER', missing);
   }
+
+  /** The view for this caller: the linked account only for those who manage links. */
+  const view = (ctx: AuthedContext) => {
+    const show = managesCustomerLinks(d.access.grants(ctx));
+    return (c: CustomerRow) => toCustomerView(c, show);
+  };
 
   async function auditLink(tx: Tx, ctx: AuthedContext, c: { id: string; organizationId: string; storeId: string }, before: string | null, after: string | null) {
     if (before === after) return;
@@ -68,46 +67,41 @@ export function createCustomersService(d: CommerceDeps) {
   return {
     async list(ctx: AuthedContext, f: { storeId?: string | undefined; q?: string | undefined }, p: Page) {
       const { rows, total } = await listCustomers(d.db, await where(ctx, 'customers:read'), f, p);
-      return { data: rows.map(toCustomerView), meta: listMeta(p, total) };
+      return { data: rows.map(view(ctx)), meta: listMeta(p, total) };
     },
 
     async get(ctx: AuthedContext, id: string) {
       const c = await findCustomer(d.db, id, await where(ctx, 'customers:read'));
       if (!c) throw await d.access.missing(ctx, 'customers', id, 'customers:read');
-      return toCustomerView(c);
+      return view(ctx)(c);
     },
 
     async create(ctx: AuthedContext, input: CustomerFields & { storeId: string; name: string; email: string }) {
       const { organizationId, storeId } = d.access.store(ctx);
       await guardCreate(d.access, d.audit, ctx, 'customers:create', { organizationId, storeId });
-      const { storeId: _s, userEmail, ...fields } = input;
-      const userId = (await linkedUser(ctx, userEmail)) ?? null;
+      const { storeId: _s, ...fields } = input;
       const row = await d.db
         .transaction(async (tx) => {
-          const c = await insertCustomer(tx, { ...fields, id: randomUUID(), organizationId, storeId, userId });
-          await recordChange(d.audit, tx, ctx, { action: 'commerce.customer.create', targetType: 'customer', targetId: c.id, organizationId, storeId, changes: changesOf({}, { ...fields, userId }) });
-          await auditLink(tx, ctx, c, null, userId);
+          const c = await insertCustomer(tx, { ...fields, id: randomUUID(), organizationId, storeId });
+          await recordChange(d.audit, tx, ctx, { action: 'commerce.customer.create', targetType: 'customer', targetId: c.id, organizationId, storeId, changes: changesOf({}, fields) });
           return c;
         })
         .catch(conflict);
-      if (userId) await d.access.changed({ userIds: [userId] });
-      return toCustomerView(row);
+      return view(ctx)(row);
     },
 
-    async update(ctx: AuthedContext, id: string, patch: CustomerFields) {
+    async update(ctx: AuthedContext, id: string, patch: CustomerPatch) {
       guardFields(d.audit, ctx, { resource: 'customers', roles: d.access.grants(ctx).roles, fields: sentFields(patch), action: 'commerce.customer.update', targetId: id });
-      const { userEmail, ...fields } = patch;
-      const userId = await linkedUser(ctx, userEmail, id);
-      const next = userId === undefined ? fields : { ...fields, userId };
+      if (patch.userId === null) guardUnlink(ctx, id);
       const w = await where(ctx, 'customers:update');
       const moved: string[] = [];
       const row = await d.db
         .transaction(async (tx) => {
           const before = await findCustomer(tx, id, w, true);
           if (!before) throw await d.access.missing(ctx, 'customers', id, 'customers:update', tx);
-          const changes = changesOf(before, next);
+          const changes = changesOf(before, patch);
           if (Object.keys(changes).length === 0) return before;
-          const after = (await updateCustomer(tx, id, w, next))!;
+          const after = (await updateCustomer(tx, id, w, patch))!;
           await recordChange(d.audit, tx, ctx, { action: 'commerce.customer.update', targetType: 'customer', targetId: id, organizationId: before.organizationId, storeId: before.storeId, changes });
           await auditLink(tx, ctx, before, before.userId, after.userId);
           if (before.userId !== after.userId) moved.push(...[before.userId, after.userId].filter((u): u is string => u !== null));
@@ -115,7 +109,7 @@ export function createCustomersService(d: CommerceDeps) {
         })
         .catch(conflict);
       if (moved.length > 0) await d.access.changed({ userIds: moved });
-      return toCustomerView(row);
+      return view(ctx)(row);
     },
 
     async remove(ctx: AuthedContext, id: string): Promise<void> {

@@ -18,7 +18,8 @@ export const CustomerView = Type.Object({
   id: Type.String(),
   organizationId: Type.String(),
   storeId: Type.String(),
-  userId: Nullable(Type.String()),
+  /** The linked user account: shown only to roles that manage customer links (policy `managesCustomerLinks`). */
+  userId: Type.Optional(Nullable(Type.String())),
   name: Type.String(),
   email: Type.String(),
   phone: Nullable(Type.String()),
@@ -29,11 +30,11 @@ export const CustomerView = Type.Object({
 });
 export type CustomerView = Static<typeof CustomerView>;
 
-export const toCustomerView = (c: CustomerRow): CustomerView => ({
+export const toCustomerView = (c: CustomerRow, showLink: boolean): CustomerView => ({
   id: c.id,
   organizationId: c.organizationId,
   storeId: c.storeId,
-  userId: c.userId,
+  ...(showLink ? { userId: c.userId } : {}),
   name: c.name,
   email: c.email,
   phone: c.phone,

@@ -4,7 +4,7 @@ import { defineRoute, type RouteSpec } from '../../../http/route.ts';
 import { requirePrincipal } from '../../../http/context.ts';
 import { PageQuery, dataOf, listOf, pageOf } from '../../../http/pagination.ts';
 import { fromParam, type CommerceAccess } from '../access.ts';
-import { Email, IdParams, Uuid, docs, scoped, strict } from '../routing.ts';
+import { IdParams, Uuid, docs, scoped, strict } from '../routing.ts';
 import type { MembersService } from './members.service.ts';
 import { MemberView, OrganizationRoleSchema } from './organizations.view.ts';
 
@@ -23,15 +23,6 @@ export function membersRoutes(access: CommerceAccess, members: MembersService): 
       docs: d('List members and their roles'),
       schema: { params: IdParams, querystring: Type.Object(PageQuery, strict), response: { 200: listOf(MemberView) } },
       handler: async (req) => members.list(requirePrincipal(req.ctx), req.params.id, pageOf(req.query)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/organizations/:id/members',
-      access: scopedPermission('org:update'),
-      ...org,
-      docs: d(`Invite an existing user (by email) with a role; ${GUARD}`),
-      schema: { params: IdParams, body: Type.Object({ email: Email, role: OrganizationRoleSchema }, strict), response: { 201: dataOf(MemberView) } },
-      handler: async (req, reply) => reply.code(201).send({ data: await members.add(requirePrincipal(req.ctx), req.params.id, req.body) }),
     }),
     defineRoute({
       method: 'PATCH',

@@ -1,5 +1,6 @@
 /**
- * Organization members: invite an existing user with a role, change a role, remove a member.
+ * Organization members: change a role, remove a member. Joining is by invitation only (invitations/): nobody is
+ * added without accepting, and inviting never tells whether an email has an account.
  *
  * The escalation guard: the caller must hold, at organization level, every permission of the role they grant and
  * of the role they change or take away. So an ADMIN (no `org:delete`) can neither make an OWNER nor touch one, and
@@ -8,12 +9,11 @@
 import { COMMERCE_RBAC, missingToGrant, type CommerceGrants, type OrganizationRole } from '@gatehouse/policy';
 import type { Tx } from '../../../db/database.ts';
 import type { AuthedContext } from '../../../http/context.ts';
-import { findUserByEmail } from '../../identity/index.ts';
 import { commerceErrors } from '../commerce.errors.ts';
 import type { CommerceDeps } from '../deps.ts';
 import { listMeta, type Page } from '../page.ts';
 import { recordChange, recordDenial } from '../writes.ts';
-import { countOwners, deleteMember, findMember, findMemberWithUser, insertMember, listMembers, lockOrganization, setMemberRole } from './members.repo.ts';
+import { countOwners, deleteMember, findMember, findMemberWithUser, listMembers, lockOrganization, setMemberRole } from './members.repo.ts';
 import type { MemberView } from './organizations.view.ts';
 
 export function createMembersService(d: CommerceDeps) {
@@ -60,22 +60,6 @@ export function createMembersService(d: CommerceDeps) {
       const { rows, total } = await listMembers(d.db, organizationId, p);
       const data: MemberView[] = rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
       return { data, meta: listMeta(p, total) };
-    },
-
-    async add(ctx: AuthedContext, organizationId: string, input: { email: string; role: OrganizationRole }): Promise<MemberView> {
-      const user = await findUserByEmail(d.db, input.email);
-      if (!user) throw commerceErrors.notFound('user');
-      guard(ctx, d.access.grants(ctx), input.role, user.id, false);
-      const row = await d.db.transaction(async (tx) => {
-        await lockOrganization(tx, organizationId);
-        guard(ctx, await currentGrants(tx, ctx, organizationId), input.role, user.id, false);
-        if (await findMember(tx, organizationId, user.id)) throw commerceErrors.alreadyMember();
-        const m = await insertMember(tx, { organizationId, userId: user.id, role: input.role });
-        await audit(tx, ctx, organizationId, user.id, null, input.role);
-        return m;
-      });
-      await d.access.changed({ userIds: [user.id] });
-      return { userId: user.id, email: user.email, name: user.name, role: row.role, createdAt: row.createdAt.toISOString() };
     },
 
     async changeRole(ctx: AuthedContext, organizationId: string, userId: string, role: OrganizationRole): Promise<MemberView> {

@@ -4,7 +4,7 @@ import { defineRoute, type RouteSpec } from '../../../http/route.ts';
 import { requirePrincipal } from '../../../http/context.ts';
 import { PageQuery, dataOf, listOf, pageOf } from '../../../http/pagination.ts';
 import { fromParam, type CommerceAccess } from '../access.ts';
-import { Email, IdParams, Uuid, docs, scoped, strict } from '../routing.ts';
+import { IdParams, Uuid, docs, scoped, strict } from '../routing.ts';
 import type { StaffService } from './staff.service.ts';
 import { StaffView, StoreRoleSchema } from './stores.view.ts';
 
@@ -23,15 +23,6 @@ export function staffRoutes(access: CommerceAccess, staff: StaffService): RouteS
       docs: d('List store staff and their roles'),
       schema: { params: IdParams, querystring: Type.Object(PageQuery, strict), response: { 200: listOf(StaffView) } },
       handler: async (req) => staff.list(requirePrincipal(req.ctx), req.params.id, pageOf(req.query)),
-    }),
-    defineRoute({
-      method: 'POST',
-      url: '/api/stores/:id/staff',
-      access: scopedPermission('stores:update'),
-      ...store,
-      docs: d(`Give an existing user (by email) a store role; ${GUARD}`),
-      schema: { params: IdParams, body: Type.Object({ email: Email, role: StoreRoleSchema }, strict), response: { 201: dataOf(StaffView) } },
-      handler: async (req, reply) => reply.code(201).send({ data: await staff.add(requirePrincipal(req.ctx), req.params.id, req.body) }),
     }),
     defineRoute({
       method: 'PATCH',

@@ -1,17 +1,16 @@
 /**
- * Store staff: give an existing user a store role, change it, take it away. The escalation guard is the one of
+ * Store staff: change a store role, take it away. Giving one is by invitation only (invitations/). The escalation guard is the one of
  * organization members, in the store's scope: the caller must hold every permission of the role it grants, changes
  * or removes.
  */
 import { missingToGrant, type CommerceGrants, type StoreRole } from '@gatehouse/policy';
 import type { Tx } from '../../../db/database.ts';
 import type { AuthedContext } from '../../../http/context.ts';
-import { findUserByEmail } from '../../identity/index.ts';
 import { commerceErrors } from '../commerce.errors.ts';
 import type { CommerceDeps } from '../deps.ts';
 import { listMeta, type Page } from '../page.ts';
 import { recordChange, recordDenial } from '../writes.ts';
-import { deleteStaff, findStaff, insertStaff, listStaff, lockStore, setStaffRole } from './stores.repo.ts';
+import { deleteStaff, findStaff, listStaff, lockStore, setStaffRole } from './stores.repo.ts';
 import { toStaffView, type StaffView } from './stores.view.ts';
 
 export function createStaffService(d: CommerceDeps) {
@@ -35,22 +34,6 @@ export function createStaffService(d: CommerceDeps) {
     async list(_ctx: AuthedContext, storeId: string, p: Page) {
       const { rows, total } = await listStaff(d.db, storeId, p);
       return { data: rows.map(toStaffView), meta: listMeta(p, total) };
-    },
-
-    async add(ctx: AuthedContext, storeId: string, input: { email: string; role: StoreRole }): Promise<StaffView> {
-      const user = await findUserByEmail(d.db, input.email);
-      if (!user) throw commerceErrors.notFound('user');
-      const g = d.access.grants(ctx);
-      guard(ctx, g, input.role, user.id);
-      const row = await d.db.transaction(async (tx) => {
-        await lockStore(tx, storeId);
-        if (await findStaff(tx, storeId, user.id)) throw commerceErrors.alreadyMember();
-        await insertStaff(tx, { storeId, userId: user.id, role: input.role });
-        await audit(tx, ctx, user.id, null, input.role);
-        return (await findStaff(tx, storeId, user.id))!;
-      });
-      await d.access.changed({ userIds: [user.id] });
-      return toStaffView(row);
     },
 
     async changeRole(ctx: AuthedContext, storeId: string, userId: string, role: StoreRole): Promise<StaffView> {

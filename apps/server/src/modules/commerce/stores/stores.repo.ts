@@ -57,10 +57,6 @@ export async function findStaff(tx: Tx, storeId: string, userId: string) {
   return r ?? null;
 }
 
-export async function insertStaff(tx: Tx, row: { storeId: string; userId: string; role: StoreRole }): Promise<void> {
-  await tx.insert(storeStaff).values(row);
-}
-
 export async function setStaffRole(tx: Tx, storeId: string, userId: string, role: StoreRole): Promise<void> {
   await tx.update(storeStaff).set({ role }).where(and(eq(storeStaff.storeId, storeId), eq(storeStaff.userId, userId)));
 }

@@ -13,7 +13,7 @@ import type { TestApp } from '../../../testing/app.ts';
 import { registerUser, setUser, type TestUser } from '../../../testing/users.ts';
 import { users } from '../../identity/index.ts';
 import { MEMBERSHIPS_CHANGED } from '../membership-cache.ts';
-import { brands, categories, customers, orders, organizationMembers, organizations, products, storeStaff, stores } from '../commerce.tables.ts';
+import { brands, categories, customers, invitations, orderItems, orders, organizationMembers, organizations, products, storeStaff, stores } from '../commerce.tables.ts';
 
 export type StoreKey = 'A1' | 'A2' | 'B1';
 
@@ -124,9 +124,40 @@ export function createFresh(db: Db, bus: EventBus) {
       await changed(userId);
       return id;
     },
-    async order(s: { id: string; organizationId: string }, customerId: string, status: (typeof orders.$inferInsert)['status'] = 'PENDING'): Promise<string> {
+    /** An order; with `item`, one line of that product (its stock is not touched: the order is written as it stands). */
+    async order(
+      s: { id: string; organizationId: string },
+      customerId: string,
+      status: (typeof orders.$inferInsert)['status'] = 'PENDING',
+      item?: { productId: string; quantity: number },
+    ): Promise<string> {
       const id = randomUUID();
       await db.insert(orders).values({ id, organizationId: s.organizationId, storeId: s.id, customerId, number: 1_000_000 + seq++, status, currency: 'USD', subtotal: 0, total: 0 });
+      if (item) await db.insert(orderItems).values({ id: randomUUID(), orderId: id, productId: item.productId, name: 'Item', sku: 'ITEM', unitPrice: 0, quantity: item.quantity, lineTotal: 0 });
+      return id;
+    },
+    /** A pending invitation, as an inviter would leave it. */
+    async invitation(o: {
+      kind: 'organization' | 'store' | 'customer';
+      organizationId: string;
+      storeId?: string;
+      customerId?: string;
+      email: string;
+      role: string;
+      invitedBy: string;
+    }): Promise<string> {
+      const id = randomUUID();
+      await db.insert(invitations).values({
+        id,
+        kind: o.kind,
+        organizationId: o.organizationId,
+        storeId: o.storeId ?? null,
+        customerId: o.customerId ?? null,
+        email: o.email.toLowerCase(),
+        role: o.role,
+        invitedBy: o.invitedBy,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      });
       return id;
     },
   };
