@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
 import { apiKeys } from './api-keys.tables.ts';
 
@@ -7,6 +7,23 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export async function insertKey(tx: Tx, k: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
   const [row] = await tx.insert(apiKeys).values(k).returning();
   return row!;
+}
+
+/**
+ * Serializes key creation per user until the transaction ends, so two concurrent creates cannot both pass the cap.
+ * A transaction-scoped advisory lock: no table, and nothing to release.
+ */
+export async function lockUserKeys(tx: Tx, userId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`api-keys:${userId}`}, 0))`);
+}
+
+/** Keys of a user that still work or will: not expired. */
+export async function countActiveKeys(tx: Tx, userId: string, now: Date): Promise<number> {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.userId, userId), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now))));
+  return Number(row?.n ?? 0);
 }
 
 export function listKeys(tx: Tx, userId: string): Promise<ApiKeyRow[]> {

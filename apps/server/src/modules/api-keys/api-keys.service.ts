@@ -11,12 +11,28 @@ import { AppError } from '../../http/errors.ts';
 import type { EventBus } from '../../events/bus.ts';
 import type { AuditService } from '../audit/index.ts';
 import { sha256 } from '../identity/index.ts';
-import { deleteOwnedKey, findKeyById, findKeyByPrefix, insertKey, listKeys, replaceOwnedKeySecret, touchKey, type ApiKeyRow } from './api-keys.repo.ts';
+import {
+  countActiveKeys,
+  deleteOwnedKey,
+  findKeyById,
+  findKeyByPrefix,
+  insertKey,
+  listKeys,
+  lockUserKeys,
+  replaceOwnedKeySecret,
+  touchKey,
+  type ApiKeyRow,
+} from './api-keys.repo.ts';
 import { hashMatches, newApiKey, prefixOf } from './key-format.ts';
 
 const CHANNEL = 'api-keys.revoked';
 const CACHE_TTL_MS = 60_000;
 const LAST_USED_EVERY_MS = 60_000;
+/**
+ * Active (unexpired) keys a user may hold. Every key is a credential to audit and revoke; an account with thousands is
+ * a leak waiting to happen or a script gone wrong, and each one costs a row and a cache entry.
+ */
+export const MAX_ACTIVE_KEYS_PER_USER = 100;
 
 export interface ApiKeyView {
   id: string;
@@ -37,6 +53,8 @@ export const toView = (k: ApiKeyRow): ApiKeyView => ({
 });
 
 const notFound = () => new AppError('not_found', 'API_KEY_NOT_FOUND', 'API key not found');
+const tooMany = (max: number) =>
+  new AppError('conflict', 'API_KEY_LIMIT_REACHED', `You already have ${max} active API keys; delete one before creating another`, { limit: max });
 
 interface Cached {
   readonly keyId: string;
@@ -45,7 +63,8 @@ interface Cached {
   readonly until: number;
 }
 
-export function createApiKeysService(d: { db: Db; bus: EventBus; audit: AuditService }) {
+export function createApiKeysService(d: { db: Db; bus: EventBus; audit: AuditService; maxActiveKeys?: number }) {
+  const maxActive = d.maxActiveKeys ?? MAX_ACTIVE_KEYS_PER_USER;
   const cache = new Map<string, Cached>();
   const lastTouched = new Map<string, number>();
   // Bumped on every eviction: a lookup that raced with a delete or rotate must not re-cache the old key.
@@ -75,6 +94,8 @@ export function createApiKeysService(d: { db: Db; bus: EventBus; audit: AuditSer
       }
       const { key, prefix, hash } = newApiKey();
       const row = await d.db.transaction(async (tx) => {
+        await lockUserKeys(tx, ctx.principal.userId);
+        if ((await countActiveKeys(tx, ctx.principal.userId, new Date())) >= maxActive) throw tooMany(maxActive);
         const r = await insertKey(tx, { id: randomUUID(), userId: ctx.principal.userId, name: input.name.trim(), prefix, keyHash: hash, expiresAt });
         await d.audit.record(tx, ctx, { action: 'api_key.create', outcome: 'success', targetType: 'api_key', targetId: r.id, details: { prefix } });
         return r;

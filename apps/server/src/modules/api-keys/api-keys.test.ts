@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 import { auth, registerUser, type TestUser } from '../../testing/users.ts';
+import { sql } from 'drizzle-orm';
+import type { Principal } from '@gatehouse/policy';
+import { systemContext } from '../../http/context.ts';
+import { MAX_ACTIVE_KEYS_PER_USER, createApiKeysService } from './api-keys.service.ts';
 
 let t: TestApp;
 let alice: TestUser;
@@ -113,5 +117,47 @@ describe('API keys', () => {
     const entries = (await t.container.audit.list({ userId: alice.id })).filter((e) => e.targetId === k.id);
     expect(entries.map((e) => e.action).sort()).toEqual(['api_key.create', 'api_key.delete', 'api_key.rotate']);
     expect(JSON.stringify(entries)).not.toContain(k.key);
+  });
+});
+
+describe('the cap on API keys', () => {
+  it('refuses a key beyond 100 active ones with 409, and counts neither deleted nor expired keys', async () => {
+    const carol = await registerUser(t.app);
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_ACTIVE_KEYS_PER_USER; i++) {
+      const r = await create(carol, { name: `key ${i}` });
+      expect(r.statusCode).toBe(201);
+      ids.push(r.json().data.id);
+    }
+    const over = await create(carol, { name: 'one too many' });
+    expect(over.statusCode).toBe(409);
+    expect(over.json()).toMatchObject({ code: 'API_KEY_LIMIT_REACHED', details: { limit: 100 } });
+    expect(over.body).not.toContain('"key"');
+    // The cap is per user.
+    expect((await create(bob, { name: 'bob is fine' })).statusCode).toBe(201);
+    // Deleting one frees a slot.
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/keys/${ids[0]}`, headers: auth(carol) })).statusCode).toBe(204);
+    expect((await create(carol, { name: 'replacement' })).statusCode).toBe(201);
+    // An expired key no longer counts.
+    await t.container.database.db.execute(sql`update api_keys set expires_at = now() - interval '1 minute' where id = ${ids[1]}`);
+    expect((await create(carol, { name: 'after expiry' })).statusCode).toBe(201);
+    expect((await create(carol, { name: 'over again' })).statusCode).toBe(409);
+  });
+
+  it('lets only one of two concurrent creates take the last slot', async () => {
+    const u = await registerUser(t.app);
+    const { container } = t;
+    const keys = createApiKeysService({ db: container.database.db, bus: container.bus, audit: container.audit, maxActiveKeys: 2 });
+    try {
+      const principal: Principal = { userId: u.id, tier: 'free', isStaff: false, credits: 0, via: 'jwt' };
+      const ctx = { ...systemContext(t.app.log, principal), principal };
+      await keys.create(ctx, { name: 'first' });
+      const results = await Promise.allSettled([keys.create(ctx, { name: 'a' }), keys.create(ctx, { name: 'b' })]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'API_KEY_LIMIT_REACHED' });
+    } finally {
+      keys.close();
+    }
   });
 });
