@@ -1,12 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemContext } from '../../http/context.ts';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 import { registerUser, setUser, type TestUser } from '../../testing/users.ts';
 import type { ModuleDeps } from '../module.ts';
 import { createTrashService } from './trash.service.ts';
 import { createWorkflowsModule } from './workflows.module.ts';
 import { TRASH_RETENTION_DAYS } from './views.ts';
-import { workflowVersions } from './workflows.tables.ts';
+import { workflowVersions, workflows } from './workflows.tables.ts';
 import { WF, client, sampleDefinition } from './testing.ts';
 
 let t: TestApp;
@@ -84,17 +85,49 @@ describe('the trash', () => {
     const inTrash = async () => (await a.get(`${WF}?deleted=true&perPage=100`)).json().data.map((w: { id: string }) => w.id);
 
     // The clock 29 days on: nothing is old enough.
-    expect(await trash.purge(new Date(oldAt + 29 * DAY))).toBe(0);
+    const sys = systemContext(t.app.log);
+    expect(await trash.purge(sys, new Date(oldAt + 29 * DAY))).toBe(0);
     expect(await inTrash()).toEqual(expect.arrayContaining([old, young]));
 
     // Just past 30 days after the old one's deletion: it goes, the young one stays.
-    expect(await trash.purge(new Date(oldAt + TRASH_RETENTION_DAYS * DAY + 1))).toBeGreaterThanOrEqual(1);
+    expect(await trash.purge(sys, new Date(oldAt + TRASH_RETENTION_DAYS * DAY + 1))).toBeGreaterThanOrEqual(1);
     expect(await inTrash()).not.toContain(old);
     expect(await inTrash()).toContain(young);
     expect((await a.post(`${WF}${old}/restore/`)).statusCode).toBe(404);
     expect((await a.get(`${WF}${live}/`)).statusCode).toBe(200);
     expect(await t.container.database.db.select().from(workflowVersions).where(eq(workflowVersions.workflowId, old))).toEqual([]);
     expect((await t.container.database.db.select().from(workflowVersions).where(eq(workflowVersions.workflowId, young))).length).toBe(1);
+    // Each purged workflow leaves an audit entry: no actor (the system), the owner as subject.
+    const entries = await t.container.audit.list({ action: 'workflow.purge', userId: alice.id });
+    expect(entries.filter((e) => e.targetId === old)).toEqual([
+      expect.objectContaining({ actorId: null, subjectId: alice.id, outcome: 'success', targetType: 'workflow', details: expect.objectContaining({ retentionDays: 30 }) }),
+    ]);
+    expect(entries.map((e) => e.targetId)).not.toContain(young);
+  });
+
+  it('neither lists nor restores a workflow past its 30 days, even before the purge has removed it', async () => {
+    const expired = await a.create({ name: 'expired-one' });
+    const recent = await a.create({ name: 'recent-one' });
+    for (const id of [expired, recent]) await a.del(`${WF}${id}/`);
+    const db = t.container.database.db;
+    // Move the deletions back in time: one just past the retention, one a day short of it.
+    await db.update(workflows).set({ deletedAt: new Date(Date.now() - TRASH_RETENTION_DAYS * DAY - 60_000) }).where(eq(workflows.id, expired));
+    await db.update(workflows).set({ deletedAt: new Date(Date.now() - (TRASH_RETENTION_DAYS - 1) * DAY) }).where(eq(workflows.id, recent));
+
+    const listed = (await a.get(`${WF}?deleted=true&perPage=100`)).json();
+    expect(listed.data.map((w: { id: string }) => w.id)).not.toContain(expired);
+    expect(listed.data.map((w: { id: string }) => w.id)).toContain(recent);
+    expect(listed.data.every((w: { purgeAt: string }) => Date.parse(w.purgeAt) > Date.now())).toBe(true);
+    const count = (await a.get(`${WF}?deleted=true&q=expired-one`)).json().meta.total;
+    expect(count).toBe(0);
+
+    const res = await a.post(`${WF}${expired}/restore/`);
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('WORKFLOW_TRASH_EXPIRED');
+    // Refused, not removed: it stays in the database until the purge, still in the trash.
+    const [row] = await db.select().from(workflows).where(eq(workflows.id, expired));
+    expect(row?.deletedAt).not.toBeNull();
+    expect((await a.post(`${WF}${recent}/restore/`)).statusCode).toBe(200);
   });
 
   it('is swept by the module on its own timer, which never keeps the process alive', async () => {

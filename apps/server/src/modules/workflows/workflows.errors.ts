@@ -30,5 +30,8 @@ export const workflowsErrors = {
   badText: (path: string) =>
     new AppError('invalid', 'VALIDATION_FAILED', 'Request validation failed', [{ path, message: 'must not contain NUL (\\u0000) characters' }]),
   blankName: (path: string) => new AppError('invalid', 'VALIDATION_FAILED', 'Request validation failed', [{ path, message: 'must not be blank' }]),
+  /** Past the retention the purge may run at any moment: the workflow is refused rather than half-restored. */
+  trashExpired: () =>
+    new AppError('not_found', 'WORKFLOW_TRASH_EXPIRED', 'The workflow was deleted more than 30 days ago; it can no longer be restored and will be purged'),
   notInTrash: () => new AppError('conflict', 'WORKFLOW_NOT_DELETED', 'The workflow is not in the trash'),
 };

@@ -3,6 +3,8 @@
  * registry with custom nodes, and the compiler, and hands the execution engine what it needs from them.
  */
 import type { CompileResult, NodeTypeSpec, WorkflowDefinition } from '@gatehouse/engine';
+import type { FastifyBaseLogger } from 'fastify';
+import { systemContext } from '../../http/context.ts';
 import type { RouteSpec } from '../../http/route.ts';
 import type { AppModule, ModuleDeps } from '../module.ts';
 import { compilerRoutes, createCompilerService, type CompilerService } from '../compiler/index.ts';
@@ -12,6 +14,11 @@ import { createVersionsService, type VersionsService } from './versions.service.
 import { versionsRoutes } from './versions.routes.ts';
 import { createWorkflowsService, type WorkflowSnapshot, type WorkflowsService } from './workflows.service.ts';
 import { workflowsRoutes } from './workflows.routes.ts';
+
+// The sweep runs outside any request and logs nothing (a failed sweep is simply retried); what it removes goes to
+// the audit log, under a system context.
+const noop = () => undefined;
+const SILENT: FastifyBaseLogger = { level: 'silent', fatal: noop, error: noop, warn: noop, info: noop, debug: noop, trace: noop, silent: noop, child: () => SILENT };
 
 /** How often the trash is swept for workflows deleted more than TRASH_RETENTION_DAYS ago. */
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -38,17 +45,17 @@ export interface WorkflowsModuleOptions {
 
 export async function createWorkflowsModule(deps: ModuleDeps, opts: WorkflowsModuleOptions = {}): Promise<WorkflowsModule> {
   const { db, audit } = deps;
-  const workflows = createWorkflowsService({ db, audit });
+  const now = opts.now ?? (() => new Date());
+  const workflows = createWorkflowsService({ db, audit, now });
   const versions = createVersionsService({ db, audit });
-  const trash = createTrashService({ db, audit });
+  const trash = createTrashService({ db, audit, now });
   const nodes = createNodesService({ db, audit, validator: createConfigValidator(), workflowExists: (ownerId, id) => workflows.exists(ownerId, id) });
   const compiler = createCompilerService({ nodes, loadVersion: (ownerId, id, v) => workflows.loadVersion(ownerId, id, v) });
 
   // A failed sweep (database briefly away, shutting down) is simply retried at the next tick: the purge is
   // idempotent and nothing waits on it. Timers are unref'd so they never keep the process alive.
-  const now = opts.now ?? (() => new Date());
   const every = opts.purgeIntervalMs ?? PURGE_INTERVAL_MS;
-  const sweep = () => void trash.purge(now()).catch(() => undefined);
+  const sweep = () => void trash.purge(systemContext(SILENT), now()).catch(() => undefined);
   const interval = setInterval(sweep, every);
   interval.unref();
   // The first sweep comes soon after start rather than an interval later (a restart must not postpone purges).

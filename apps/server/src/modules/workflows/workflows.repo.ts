@@ -3,7 +3,7 @@
  * mistake in a route cannot reach someone else's rows. Versions have no owner column: they are reached through
  * their workflow, joined on its owner.
  */
-import { and, arrayContains, count, desc, eq, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, count, desc, eq, gte, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
 import { workflowVersions, workflows } from './workflows.tables.ts';
 
@@ -58,12 +58,15 @@ export interface WorkflowFilter {
   readonly tag?: string | undefined;
   readonly q?: string | undefined;
   readonly trash: boolean;
+  /** With `trash`: only what was deleted at or after this instant (older items are past restoring, awaiting purge). */
+  readonly trashedSince?: Date | undefined;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function listWhere(ownerId: string, f: WorkflowFilter): SQL {
   const parts: (SQL | undefined)[] = [eq(workflows.ownerId, ownerId), f.trash ? trashed : live];
+  if (f.trash && f.trashedSince !== undefined) parts.push(gte(workflows.deletedAt, f.trashedSince));
   if (f.tag !== undefined) parts.push(arrayContains(workflows.tags, [f.tag]));
   if (f.q !== undefined) {
     const like = `%${escapeLike(f.q)}%`;
@@ -130,10 +133,9 @@ export function listOwnVersions(tx: Tx, ownerId: string, workflowId: string, pag
 }
 
 /** Purges workflows (and, by cascade, their versions) that have been in the trash since before `cutoff`. */
-export async function purgeTrashedBefore(tx: Tx, cutoff: Date): Promise<number> {
-  const rows = await tx
+export function purgeTrashedBefore(tx: Tx, cutoff: Date) {
+  return tx
     .delete(workflows)
     .where(and(trashed, lt(workflows.deletedAt, cutoff)))
-    .returning({ id: workflows.id });
-  return rows.length;
+    .returning({ id: workflows.id, ownerId: workflows.ownerId, deletedAt: workflows.deletedAt });
 }

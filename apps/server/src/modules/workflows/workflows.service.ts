@@ -9,7 +9,7 @@ import type { AuthedContext } from '../../http/context.ts';
 import type { AuditService } from '../audit/index.ts';
 import { checkContent, contentHash } from './content.ts';
 import { appendVersion, baseVersionOf, checkBase } from './versioning.ts';
-import { summaryView, workflowView, type WorkflowView } from './views.ts';
+import { summaryView, trashCutoff, workflowView, type WorkflowView } from './views.ts';
 import { workflowsErrors } from './workflows.errors.ts';
 import {
   countOwnWorkflows,
@@ -26,6 +26,8 @@ import {
 export interface WorkflowsDeps {
   readonly db: Db;
   readonly audit: AuditService;
+  /** The clock that decides which trashed workflows are past their retention (and so no longer listed). */
+  readonly now?: () => Date;
 }
 
 export interface CreateInput {
@@ -165,9 +167,11 @@ export function createWorkflowsService(d: WorkflowsDeps) {
 
     async list(ctx: AuthedContext, f: { tag?: string | undefined; q?: string | undefined; trash: boolean }, page: { page: number; perPage: number }) {
       const ownerId = ctx.principal.userId;
+      // The trash lists only what can still be restored: past the retention, an item merely awaits the purge.
+      const filter = f.trash ? { ...f, trashedSince: trashCutoff(d.now?.() ?? new Date()) } : f;
       const [rows, total] = await Promise.all([
-        listOwnWorkflows(d.db, ownerId, f, { limit: page.perPage, offset: (page.page - 1) * page.perPage }),
-        countOwnWorkflows(d.db, ownerId, f),
+        listOwnWorkflows(d.db, ownerId, filter, { limit: page.perPage, offset: (page.page - 1) * page.perPage }),
+        countOwnWorkflows(d.db, ownerId, filter),
       ]);
       return { data: rows.map(summaryView), meta: { ...page, total } };
     },
