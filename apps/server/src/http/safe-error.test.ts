@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { sql } from 'drizzle-orm';
 import { allowAny } from '@gatehouse/policy';
 import { createTestApp, type TestApp } from '../testing/app.ts';
 import { defineRoute } from './route.ts';
-import { safeError } from './safe-error.ts';
+import { redactedError, safeError } from './safe-error.ts';
 
 // What a leaked secret looks like: an argon2 PHC string, as it would be bound when a users insert fails.
 const SECRET = '$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0c2FsdA$bm90LWEtcmVhbC1oYXNoLWJ1dC1jbG9zZQ';
@@ -90,6 +91,14 @@ describe('errors in logs', () => {
     expect(out).not.toContain(SECRET);
     expect(out).not.toContain(email);
     expect(safeError(e).cause).toMatchObject({ code: '23505', constraint: 'users_email_lower_uq' });
+  });
+
+  it('turns a failed query into an error that prints whole without the secret (the CLI prints errors whole)', async () => {
+    const e = await caught(failingQuery());
+    const printed = inspect(redactedError(e));
+    expect(printed).not.toContain(SECRET);
+    expect(printed).toContain('22P02');
+    expect(printed).toContain('select $1::int as broken');
   });
 
   it('cuts a Drizzle-style params tail out of a message someone rewrapped', () => {

@@ -106,3 +106,16 @@ export function safeError(err: unknown): SafeError {
 
 /** Serializers every logger of the app uses (Fastify's own, or an injected instance). */
 export const LOG_ERROR_SERIALIZERS = { err: safeError } as const;
+
+/**
+ * An Error that carries only the safe shape, for code that prints errors whole (`console.error(e)` in the CLI prints
+ * every property, `params` included). The message names the driver's cause and SQLSTATE when there is one.
+ */
+export function redactedError(err: unknown): Error {
+  const safe = safeError(err);
+  const cause = safe.cause ? ` (${safe.cause.code ? `${safe.cause.code} ` : ''}${safe.cause.message})` : '';
+  const out = new Error(`${safe.message}${cause}`);
+  out.name = safe.type;
+  out.stack = `${safe.type}: ${out.message}\n${safe.stack.split('\n').slice(1).join('\n')}`;
+  return out;
+}

@@ -11,6 +11,8 @@ import { isEmail } from './email.ts';
 import { normaliseEmail } from './sessions.service.ts';
 import { insertUser } from './users.repo.ts';
 import { systemContext } from '../../http/context.ts';
+import { redactedError } from '../../http/safe-error.ts';
+import { cleanDisplayName } from './display-name.ts';
 
 class OperatorError extends Error {
   readonly operatorError = true;
@@ -48,7 +50,7 @@ export function registerUsersCreate(program: Command): void {
           const u = await insertUser(tx, {
             id: randomUUID(),
             email,
-            name: o.name,
+            name: cleanDisplayName(o.name),
             passwordHash,
             isStaff: o.staff,
             tier: o.tier as (typeof TIERS)[number],
@@ -58,7 +60,8 @@ export function registerUsersCreate(program: Command): void {
           return u;
         }).catch((e: { code?: string; cause?: { code?: string } }) => {
           if (e.code === '23505' || e.cause?.code === '23505') throw new OperatorError(`a user with email ${email} already exists`);
-          throw e;
+          // The CLI prints unexpected errors whole; a failed insert's params hold the password hash.
+          throw redactedError(e);
         });
         console.log(`created user ${user.id} <${user.email}> tier=${user.tier}${user.isStaff ? ' staff' : ''} credits=${user.credits}`);
       } finally {
