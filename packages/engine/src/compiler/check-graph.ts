@@ -158,8 +158,9 @@ export function checkGraph(model: Model, limits: CompileLimits, problems: Proble
   if (triggers.length === 0) problems.add('NO_TRIGGER', 'The workflow has no trigger node (manual, webhook or schedule), so it can never start');
   const graph = buildGraph(model.nodes.length, model.edges);
   const components = stronglyConnected(graph);
-  const back = loopBackEdges(model, graph, reverseGraph(model), components, limits.maxLoopDepth, problems);
-  checkCycles(model, back, problems);
+  const { back, complete } = loopBackEdges(model, graph, reverseGraph(model), components, limits.maxLoopDepth, problems);
+  // Without every loop's back edges, the cycles left would include loops that are fine but were not analysed.
+  if (complete) checkCycles(model, back, problems);
   const reachable = checkReachable(model, graph, triggers, problems);
   checkUpstream(model, graph, components, problems);
   return () => plan(model, graph, back, triggers, reachable);

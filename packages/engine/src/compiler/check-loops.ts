@@ -50,11 +50,18 @@ function entrance(model: Model, reverse: Graph, loop: number, body: Int32Array, 
   return undefined;
 }
 
+export interface LoopEdges {
+  /** The back edges of every loop (indexes into `model.edges`). */
+  readonly back: Set<number>;
+  /** False when loops were nested too deeply to analyse them all: then `back` misses some. */
+  readonly complete: boolean;
+}
+
 /**
- * The back edges of every loop (indexes into `model.edges`). Reports each loop whose body is entered other than
- * through its `loop` output (CYCLE), and once, loops nested deeper than `maxDepth` (LOOPS_TOO_DEEP).
+ * Finds every loop's back edges. Reports each loop whose body is entered other than through its `loop` output
+ * (CYCLE), and once, loops nested deeper than `maxDepth` (LOOPS_TOO_DEEP).
  */
-export function loopBackEdges(model: Model, graph: Graph, reverse: Graph, c: Components, maxDepth: number, problems: Problems): Set<number> {
+export function loopBackEdges(model: Model, graph: Graph, reverse: Graph, c: Components, maxDepth: number, problems: Problems): LoopEdges {
   const n = model.nodes.length;
   const back = new Set<number>();
   const mark = new Int32Array(n);
@@ -122,5 +129,5 @@ export function loopBackEdges(model: Model, graph: Graph, reverse: Graph, c: Com
       );
     }
   }
-  return back;
+  return { back, complete: !tooDeep };
 }

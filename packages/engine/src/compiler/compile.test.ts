@@ -131,6 +131,15 @@ const CASES: Case[] = [
     },
     problems: [{ code: 'CYCLE', nodeId: 'a' }],
   },
+  {
+    name: 'loops nested deeper than the cap',
+    def: {
+      nodes: [T, n('outer', 'logic.loop'), n('inner', 'logic.loop'), n('work')],
+      edges: [e('t', 'outer'), e('outer', 'inner', 'loop'), e('inner', 'work', 'loop'), e('work', 'inner'), e('inner', 'outer', 'done')],
+    },
+    options: { limits: { maxLoopDepth: 1 } },
+    problems: [{ code: 'LOOPS_TOO_DEEP', nodeId: 'inner' }],
+  },
   { name: 'no trigger', def: { nodes: [n('a'), n('b')], edges: [e('a', 'b')] }, problems: [{ code: 'NO_TRIGGER' }] },
   {
     name: 'unreachable nodes (a warning: still valid)',
