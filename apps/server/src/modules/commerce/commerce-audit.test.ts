@@ -85,6 +85,23 @@ describe('the commerce audit trail', () => {
     expect(linked).toMatchObject({ actorId: u.id, details: { customerId: c, invitedBy: w.users.STORE_ADMIN.id, changes: { role: { before: null, after: 'CUSTOMER' } } } });
   });
 
+  it('names every audit target in the singular: field refusals, row refusals, restores', async () => {
+    const id = await w.fresh.product(w.stores.A1);
+    await call('SALES_MANAGER', 'PATCH', `/api/products/${id}`, { sku: 'NOPE-2' });
+    const [field] = await entries({ action: 'commerce.product.update', userId: w.users.SALES_MANAGER.id }, id);
+    expect(field).toMatchObject({ outcome: 'denied', targetType: 'product' });
+
+    await call('CUSTOMER', 'POST', '/api/orders', { storeId: w.stores.A1.id, customerId: w.stores.A1.customerId, items: [{ productId: w.stores.A1.productId, quantity: 1 }] });
+    const [row] = await entries({ action: 'commerce.order.create', userId: w.users.CUSTOMER.id });
+    expect(row).toMatchObject({ outcome: 'denied', targetType: 'order', details: { reason: 'ROW_FORBIDDEN', required: 'orders:create' } });
+
+    const s = await w.fresh.store(w.org.A);
+    await call('OWNER', 'DELETE', `/api/stores/${s}`);
+    await call('SUPER_ADMIN', 'POST', `/api/trash/stores/${s}/restore`);
+    const [restored] = await entries({ action: 'commerce.store.restore' }, s);
+    expect(restored).toMatchObject({ outcome: 'success', targetType: 'store' });
+  });
+
   it('never records a change that did not happen', async () => {
     const id = await w.fresh.product(w.stores.A1, { price: 700 });
     const res = await call('OWNER', 'PATCH', `/api/products/${id}`, { price: 700 });

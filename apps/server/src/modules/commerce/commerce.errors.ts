@@ -65,6 +65,8 @@ export const commerceErrors = {
   /** Publishing (or creating as PUBLISHED) a product nobody allowed to write prices has priced. */
   priceRequired: () =>
     new AppError('unprocessable', 'PRICE_REQUIRED', 'A product needs a price before it can be published.', [{ path: 'body.price', message: 'required to publish' }]),
+  orderNotFinal: (status: string) =>
+    new AppError('conflict', 'ORDER_NOT_FINAL', `A ${status} order still holds its stock: cancel it first, then delete it.`, { status }),
   insufficientInventory: (sku: string) =>
     new AppError('conflict', 'INSUFFICIENT_INVENTORY', `Not enough stock for ${sku}.`, { sku }),
   unprocessable: (code: string, message: string, path?: string) =>

@@ -192,7 +192,8 @@ const CASES: Record<string, Prepare> = {
     const f = writableFields([role], 'orders');
     return send('PATCH', `/api/orders/${id}`, f !== '*' && f.has('status') ? { status: 'CANCELLED' } : { notes: `Note ${uniq()}` });
   },
-  'DELETE /api/orders/:id': async (_r, c) => del(`/api/orders/${await w.fresh.order(store(c), c === 'ownRecord' ? w.own.customerId : store(c).customerId)}`),
+  // Only an order that no longer holds stock may be deleted (a PENDING or PAID one is cancelled first).
+  'DELETE /api/orders/:id': async (_r, c) => del(`/api/orders/${await w.fresh.order(store(c), c === 'ownRecord' ? w.own.customerId : store(c).customerId, 'CANCELLED')}`),
 
   'GET /api/invitations': async (role, c) => {
     await invitationFor(role, c); // something addressed to the caller, so the list has the record to show

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 type Role = keyof World['users'];
-const call = (role: Role, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+const call = (role: Role, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
   t.app.inject({ method, url, headers: auth(w.users[role]), ...(payload ? { payload } : {}) });
 const stock = async (id: string) => (await t.container.database.db.select().from(products).where(eq(products.id, id)))[0]!.inventoryQuantity;
 const place = (role: Role, payload: object) => call(role, 'POST', '/api/orders', { storeId: w.stores.A1.id, ...payload });
@@ -112,4 +112,39 @@ describe('order status transitions', () => {
     expect((await call('DELIVERY_BOY', 'GET', `/api/orders/${o}`)).statusCode).toBe(200);
     expect((await call('DELIVERY_BOY', 'PATCH', `/api/orders/${o}`, { status: 'DELIVERED' })).statusCode).toBe(403);
   });
+});
+
+describe('deleting an order', () => {
+  it('refuses while the order still holds stock (PENDING or PAID: 409, cancel first), and the stock stays reserved', async () => {
+    const p = await w.fresh.product(w.stores.A1, { inventoryQuantity: 10 });
+    const o = (await place('CUSTOMER', { items: [{ productId: p, quantity: 3 }] })).json().data;
+    expect(await stock(p)).toBe(7);
+    const pending = await call('STORE_ADMIN', 'DELETE', `/api/orders/${o.id}`);
+    expect(pending.statusCode).toBe(409);
+    expect(pending.json()).toMatchObject({ code: 'ORDER_NOT_FINAL', details: { status: 'PENDING' } });
+    expect((await call('STORE_ADMIN', 'PATCH', `/api/orders/${o.id}`, { status: 'PAID' })).statusCode).toBe(200);
+    expect((await call('STORE_ADMIN', 'DELETE', `/api/orders/${o.id}`)).json().code).toBe('ORDER_NOT_FINAL');
+    expect((await call('STORE_ADMIN', 'GET', `/api/orders/${o.id}`)).statusCode).toBe(200);
+    expect(await stock(p)).toBe(7);
+  });
+
+  it('deletes an order once cancelled (its stock already back) and moves no stock on delete or restore', async () => {
+    const p = await w.fresh.product(w.stores.A1, { inventoryQuantity: 10 });
+    const o = (await place('CUSTOMER', { items: [{ productId: p, quantity: 3 }] })).json().data;
+    expect((await call('CUSTOMER', 'PATCH', `/api/orders/${o.id}`, { status: 'CANCELLED' })).statusCode).toBe(200);
+    expect(await stock(p)).toBe(10);
+    expect((await call('STORE_ADMIN', 'DELETE', `/api/orders/${o.id}`)).statusCode).toBe(204);
+    expect(await stock(p)).toBe(10);
+    expect((await call('SUPER_ADMIN', 'POST', `/api/trash/orders/${o.id}/restore`)).statusCode).toBe(200);
+    expect(await stock(p)).toBe(10);
+  });
+
+  for (const status of ['FULFILLED', 'DELIVERED'] as const) {
+    it(`deletes a ${status} order (its stock has left the store) without giving stock back`, async () => {
+      const p = await w.fresh.product(w.stores.A1, { inventoryQuantity: 4 });
+      const o = await w.fresh.order(w.stores.A1, w.stores.A1.customerId, status, { productId: p, quantity: 2 });
+      expect((await call('OWNER', 'DELETE', `/api/orders/${o}`)).statusCode).toBe(204);
+      expect(await stock(p)).toBe(4);
+    });
+  }
 });

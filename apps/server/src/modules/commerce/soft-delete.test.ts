@@ -104,6 +104,32 @@ describe('soft delete', () => {
     expect(await listed('SUPER_ADMIN', `/api/trash?type=customers&storeId=${w.stores.A2.id}`)).toContain(c);
   });
 
+  it('refuses to restore a product whose category or brand is still deleted, naming it, until that is restored', async () => {
+    for (const kind of ['category', 'brand'] as const) {
+      const ref = kind === 'category' ? await w.fresh.category(w.stores.A1) : await w.fresh.brand(w.stores.A1);
+      const p = await w.fresh.product(w.stores.A1, kind === 'category' ? { categoryId: ref } : { brandId: ref });
+      const table = kind === 'category' ? 'categories' : 'brands';
+      expect((await call('OWNER', 'DELETE', `/api/products/${p}`)).statusCode).toBe(204);
+      expect((await call('OWNER', 'DELETE', `/api/${table}/${ref}`)).statusCode).toBe(204);
+      const refused = await call('SUPER_ADMIN', 'POST', `/api/trash/products/${p}/restore`);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ code: 'PARENT_DELETED', error: `Its ${kind} is deleted: restore that first.`, details: { kind, id: ref } });
+      expect((await get('OWNER', `/api/products/${p}`)).statusCode).toBe(404);
+      expect((await call('SUPER_ADMIN', 'POST', `/api/trash/${table}/${ref}/restore`)).statusCode).toBe(200);
+      expect((await call('SUPER_ADMIN', 'POST', `/api/trash/products/${p}/restore`)).statusCode).toBe(200);
+      expect((await get('OWNER', `/api/products/${p}`)).json().data).toMatchObject(kind === 'category' ? { categoryId: ref } : { brandId: ref });
+    }
+  });
+
+  it('refuses to restore a category under a deleted parent category', async () => {
+    const parent = await w.fresh.category(w.stores.A1);
+    const child = (await call('OWNER', 'POST', '/api/categories', { storeId: w.stores.A1.id, name: `Child ${Date.now()}`, parentId: parent })).json().data.id as string;
+    expect((await call('OWNER', 'DELETE', `/api/categories/${child}`)).statusCode).toBe(204);
+    expect((await call('OWNER', 'DELETE', `/api/categories/${parent}`)).statusCode).toBe(204);
+    const refused = await call('SUPER_ADMIN', 'POST', `/api/trash/categories/${child}/restore`);
+    expect(refused.json()).toMatchObject({ code: 'PARENT_DELETED', details: { kind: 'category', id: parent } });
+  });
+
   it('is for SUPER_ADMIN only', async () => {
     expect((await get('OWNER', '/api/trash?type=products')).statusCode).toBe(403);
     expect((await get('SUPER_ADMIN', '/api/trash?type=widgets')).statusCode).toBe(400);

@@ -18,6 +18,22 @@ export type Changes = Record<string, FieldChange>;
 const plain = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
 const same = (a: unknown, b: unknown) => JSON.stringify(plain(a)) === JSON.stringify(plain(b));
 
+/**
+ * Audit entries name what they are about in the singular (`product`, `organization`), whether the code at hand calls
+ * it by its permission resource (`products`, `org`) or its table (`categories`).
+ */
+const SINGULAR: Readonly<Record<string, string>> = {
+  org: 'organization',
+  organizations: 'organization',
+  stores: 'store',
+  products: 'product',
+  categories: 'category',
+  brands: 'brand',
+  customers: 'customer',
+  orders: 'order',
+};
+export const targetTypeOf = (resourceOrTable: string): string => SINGULAR[resourceOrTable] ?? resourceOrTable;
+
 /** The fields of `patch` (undefined = not sent) whose value differs from `before`, with both values. */
 export function changesOf(before: object, patch: object): Changes {
   const b = before as Readonly<Record<string, unknown>>;
@@ -63,7 +79,7 @@ export function guardFields(
 ): void {
   const refused = forbiddenFields(e.roles, e.resource, e.fields);
   if (refused.length === 0) return;
-  recordDenial(audit, ctx, { action: e.action, code: 'FIELD_FORBIDDEN', targetType: e.resource, ...(e.targetId ? { targetId: e.targetId } : {}), details: { fields: refused, roles: e.roles } });
+  recordDenial(audit, ctx, { action: e.action, code: 'FIELD_FORBIDDEN', targetType: targetTypeOf(e.resource), ...(e.targetId ? { targetId: e.targetId } : {}), details: { fields: refused, roles: e.roles } });
   throw commerceErrors.fieldForbidden(e.resource, refused);
 }
 
@@ -75,7 +91,7 @@ export async function guardCreate(access: CommerceAccess, audit: AuditService, c
   const ok = toPredicate(rowCondition(await access.actor(ctx), permission))({ ...row, deletedAt: null });
   if (ok) return;
   const [resource, action] = permission.split(':') as [string, string];
-  recordDenial(audit, ctx, { action: `commerce.${resource}.${action}`, code: 'ROW_FORBIDDEN', targetType: resource, details: { required: permission } });
+  recordDenial(audit, ctx, { action: `commerce.${targetTypeOf(resource)}.${action}`, code: 'ROW_FORBIDDEN', targetType: targetTypeOf(resource), details: { required: permission } });
   throw commerceErrors.permission(action, resource);
 }
 

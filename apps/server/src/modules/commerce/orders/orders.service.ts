@@ -1,8 +1,9 @@
 /**
  * Orders: list and read (a CUSTOMER sees only its own: the row condition does it), change status, notes and address
- * (status moves by the transition table; a CUSTOMER may only cancel a PENDING order), soft-delete.
+ * (status moves by the transition table; a CUSTOMER may only cancel a PENDING order), soft-delete (only once it no
+ * longer holds stock: an order that can still be cancelled must be cancelled first, which gives its stock back).
  */
-import { orderTransition, type OrderStatus } from '@gatehouse/policy';
+import { orderDeletable, orderTransition, type OrderStatus } from '@gatehouse/policy';
 import type { Address } from '../commerce.tables.ts';
 import type { AuthedContext } from '../../../http/context.ts';
 import { commerceErrors } from '../commerce.errors.ts';
@@ -77,6 +78,8 @@ export function createOrdersService(d: CommerceDeps) {
       await d.db.transaction(async (tx) => {
         const before = await findOrder(tx, id, w, true);
         if (!before) throw await d.access.missing(ctx, 'orders', id, 'orders:delete', tx);
+        // Its reserved stock goes back only by cancelling; a deleted order would keep it from sale for good.
+        if (!orderDeletable(before.status)) throw commerceErrors.orderNotFinal(before.status);
         const at = new Date();
         await updateOrder(tx, id, w, { deletedAt: at });
         await recordChange(d.audit, tx, ctx, {

@@ -70,12 +70,34 @@ export async function undelete(tx: Tx, type: TrashType, id: string): Promise<voi
   await tx.update(t.table).set({ deletedAt: null } as never).where(eq(t.id, id));
 }
 
-/** Whether the row's parents (its organization, its store) are live: a child cannot come back into a deleted parent. */
-export async function parentsLive(tx: Tx, row: TrashRow, type: TrashType): Promise<boolean> {
-  if (type === 'organizations') return true;
-  const [o] = await tx.select({ id: organizations.id }).from(organizations).where(and(eq(organizations.id, row.organizationId), isNull(organizations.deletedAt)));
-  if (!o) return false;
-  if (type === 'stores' || row.storeId === null) return true;
-  const [s] = await tx.select({ id: stores.id }).from(stores).where(and(eq(stores.id, row.storeId), isNull(stores.deletedAt)));
-  return s !== undefined;
+/** The rows a restored row would point at: its organization and store, a product's category and brand, a category's parent. */
+async function parentsOf(tx: Tx, row: TrashRow, type: TrashType): Promise<Array<{ kind: 'organization' | 'store' | 'category' | 'brand'; id: string | null }>> {
+  const out: Array<{ kind: 'organization' | 'store' | 'category' | 'brand'; id: string | null }> = [];
+  if (type !== 'organizations') out.push({ kind: 'organization', id: row.organizationId });
+  if (type !== 'organizations' && type !== 'stores') out.push({ kind: 'store', id: row.storeId });
+  if (type === 'products') {
+    const [p] = await tx.select({ categoryId: products.categoryId, brandId: products.brandId }).from(products).where(eq(products.id, row.id));
+    out.push({ kind: 'category', id: p?.categoryId ?? null }, { kind: 'brand', id: p?.brandId ?? null });
+  }
+  if (type === 'categories') {
+    const [c] = await tx.select({ parentId: categories.parentId }).from(categories).where(eq(categories.id, row.id));
+    out.push({ kind: 'category', id: c?.parentId ?? null });
+  }
+  return out;
+}
+
+const PARENT_TABLES = { organization: organizations, store: stores, category: categories, brand: brands } as const;
+
+/**
+ * The first deleted row the restored row would point at, or null: a child cannot come back into a deleted
+ * organization or store, nor a product into a deleted category or brand, nor a category under a deleted parent.
+ */
+export async function deletedParent(tx: Tx, row: TrashRow, type: TrashType): Promise<{ kind: string; id: string } | null> {
+  for (const p of await parentsOf(tx, row, type)) {
+    if (p.id === null) continue;
+    const t = PARENT_TABLES[p.kind];
+    const [live] = await tx.select({ id: t.id }).from(t).where(and(eq(t.id, p.id), isNull(t.deletedAt)));
+    if (!live) return { kind: p.kind, id: p.id };
+  }
+  return null;
 }

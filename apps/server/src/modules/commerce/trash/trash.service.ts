@@ -1,7 +1,8 @@
 /**
  * The SUPER_ADMIN trash: soft-deleted rows of every commerce table, and restoring them. Restoring an organization or
  * a store brings back what was deleted with it (same timestamp); a row whose organization or store is still deleted
- * cannot come back on its own, and neither can one whose slug, sku or email a live row took meanwhile.
+ * cannot come back on its own, nor a product whose category or brand is, nor a category whose parent is (restore
+ * that first), and neither can one whose slug, sku or email a live row took meanwhile.
  */
 import type { AuthedContext } from '../../../http/context.ts';
 import { AppError } from '../../../http/errors.ts';
@@ -9,8 +10,8 @@ import { commerceErrors, uniqueViolation } from '../commerce.errors.ts';
 import type { CommerceDeps } from '../deps.ts';
 import { listMeta, type Page } from '../page.ts';
 import { cascadeOrganizationRestore, cascadeStoreRestore } from '../soft-delete.repo.ts';
-import { recordChange } from '../writes.ts';
-import { findDeleted, listTrash, parentsLive, undelete, type TrashRow, type TrashType } from './trash.repo.ts';
+import { recordChange, targetTypeOf } from '../writes.ts';
+import { deletedParent, findDeleted, listTrash, undelete, type TrashRow, type TrashType } from './trash.repo.ts';
 
 const view = (type: TrashType, r: TrashRow) => ({
   type,
@@ -32,16 +33,15 @@ export function createTrashService(d: CommerceDeps) {
       const row = await d.db
         .transaction(async (tx) => {
           const r = await findDeleted(tx, type, id);
-          if (!r) throw commerceErrors.notFound(type === 'categories' ? 'category' : (type.slice(0, -1) as 'product'));
-          if (!(await parentsLive(tx, r, type))) {
-            throw new AppError('conflict', 'PARENT_DELETED', 'Its organization or store is deleted: restore that first.');
-          }
+          if (!r) throw commerceErrors.notFound(targetTypeOf(type) as 'product');
+          const parent = await deletedParent(tx, r, type);
+          if (parent) throw new AppError('conflict', 'PARENT_DELETED', `Its ${parent.kind} is deleted: restore that first.`, parent);
           await undelete(tx, type, id);
           if (type === 'organizations') await cascadeOrganizationRestore(tx, id, r.deletedAt);
           if (type === 'stores') await cascadeStoreRestore(tx, id, r.deletedAt);
           await recordChange(d.audit, tx, ctx, {
-            action: `commerce.${type === 'categories' ? 'category' : type.slice(0, -1)}.restore`,
-            targetType: type,
+            action: `commerce.${targetTypeOf(type)}.restore`,
+            targetType: targetTypeOf(type),
             targetId: id,
             organizationId: r.organizationId,
             storeId: r.storeId,
