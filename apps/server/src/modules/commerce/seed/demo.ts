@@ -3,8 +3,10 @@
  * role (`<role-in-kebab-case>@example.com`; OWNER also `test@example.com`, MEMBER `member@example.com`, as in the
  * spec's testing guide), all with the password `password123`, and a small catalogue with customers and orders.
  *
- * Idempotent: a second run finds the demo organization and changes nothing. Existing users with a demo email are
- * given their demo role but keep their password.
+ * Idempotent: a second run finds the demo organization and changes nothing. It never touches an existing account:
+ * if a demo email already has one, it refuses before writing anything (handing an existing account demo roles, staff
+ * rights for super-admin@example.com, or printing `password123` for an account that has another password would all be
+ * wrong). It inserts memberships directly: it is a local seed, not an invitation flow.
  */
 import { randomUUID } from 'node:crypto';
 import { COMMERCE_ROLES, isOrganizationRole, isStoreRole, type CommerceRole } from '@gatehouse/policy';
@@ -12,7 +14,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/database.ts';
 import type { RequestContext } from '../../../http/context.ts';
 import type { AuditService } from '../../audit/index.ts';
-import { findUserByEmail, insertUser, passwordProblem, updateUser } from '../../identity/index.ts';
+import { findUserByEmail, insertUser, passwordProblem } from '../../identity/index.ts';
 import { brands, categories, customers, orderItems, orders, organizationMembers, organizations, products, storeStaff, stores } from '../commerce.tables.ts';
 
 export const DEMO_PASSWORD = 'password123';
@@ -36,8 +38,19 @@ export interface DemoSeed {
   readonly organizationId: string;
   readonly storeId: string;
   readonly accounts: readonly DemoAccount[];
-  /** Demo emails that already had an account: their passwords were left alone. */
-  readonly existing: readonly string[];
+}
+
+/** A demo email already has an account: seed:demo refuses and writes nothing. */
+export class DemoAccountsExist extends Error {
+  /** The CLI prints the message alone, without a stack (an operator's mistake, not a crash). */
+  readonly operatorError = true;
+  constructor(readonly emails: readonly string[]) {
+    super(
+      `seed:demo refused: these demo emails already have accounts: ${emails.join(', ')}. The seed never touches existing ` +
+        'accounts (it would give them demo roles, staff rights for super-admin@example.com, and print a password that is ' +
+        'not theirs). Remove those accounts, or seed a fresh database.',
+    );
+  }
 }
 
 export interface SeedDeps {
@@ -46,13 +59,13 @@ export interface SeedDeps {
   readonly hashPassword: (password: string) => Promise<string>;
 }
 
-async function demoUser(tx: Tx, email: string, role: CommerceRole, hash: string, existing: string[]): Promise<string> {
-  const found = await findUserByEmail(tx, email);
-  if (found) {
-    existing.push(email);
-    if (role === 'SUPER_ADMIN' && !found.isStaff) await updateUser(tx, found.id, { isStaff: true });
-    return found.id;
-  }
+async function existingDemoEmails(tx: Tx): Promise<string[]> {
+  const out: string[] = [];
+  for (const a of DEMO_ACCOUNTS) if (await findUserByEmail(tx, a.email)) out.push(a.email);
+  return out;
+}
+
+async function demoUser(tx: Tx, email: string, role: CommerceRole, hash: string): Promise<string> {
   const name = `Demo ${role.toLowerCase().replace(/_/g, ' ')}`;
   const u = await insertUser(tx, { id: randomUUID(), email, name, passwordHash: hash, isStaff: role === 'SUPER_ADMIN' });
   return u.id;
@@ -70,11 +83,15 @@ export async function seedDemo(d: SeedDeps, ctx: RequestContext): Promise<DemoSe
     .limit(1);
   if (seeded) {
     const [s] = await d.db.select({ id: stores.id }).from(stores).where(eq(stores.organizationId, seeded.id)).limit(1);
-    return { created: false, organizationId: seeded.id, storeId: s?.id ?? '', accounts: DEMO_ACCOUNTS, existing: [] };
+    return { created: false, organizationId: seeded.id, storeId: s?.id ?? '', accounts: DEMO_ACCOUNTS };
   }
+  const taken = await existingDemoEmails(d.db);
+  if (taken.length > 0) throw new DemoAccountsExist(taken);
   const hash = await d.hashPassword(DEMO_PASSWORD);
   return d.db.transaction(async (tx) => {
-    const existing: string[] = [];
+    // Again inside the transaction: an account registered meanwhile must not be taken over either.
+    const raced = await existingDemoEmails(tx);
+    if (raced.length > 0) throw new DemoAccountsExist(raced);
     const organizationId = randomUUID();
     const storeId = randomUUID();
     await tx.insert(organizations).values({ id: organizationId, name: 'Demo Organization', slug: DEMO_ORG_SLUG });
@@ -82,7 +99,7 @@ export async function seedDemo(d: SeedDeps, ctx: RequestContext): Promise<DemoSe
     const s = { organizationId, storeId };
     let customerUser: string | undefined;
     for (const a of DEMO_ACCOUNTS) {
-      const userId = await demoUser(tx, a.email, a.role, hash, existing);
+      const userId = await demoUser(tx, a.email, a.role, hash);
       if (isOrganizationRole(a.role)) await tx.insert(organizationMembers).values({ organizationId, userId, role: a.role }).onConflictDoNothing();
       else if (isStoreRole(a.role)) await tx.insert(storeStaff).values({ storeId, userId, role: a.role }).onConflictDoNothing();
       else if (a.role === 'CUSTOMER') customerUser = userId;
@@ -133,7 +150,7 @@ export async function seedDemo(d: SeedDeps, ctx: RequestContext): Promise<DemoSe
     await order(1002, walkIn.id, 'PAID', [[catalogue[1]!, 1], [catalogue[3]!, 1]]);
     await tx.update(stores).set({ orderSeq: 1002 }).where(eq(stores.id, storeId));
 
-    await d.audit.record(tx, ctx, { action: 'cli.seed_demo', outcome: 'success', actorId: null, organizationId, storeId, details: { accounts: DEMO_ACCOUNTS.length, existing } });
-    return { created: true, organizationId, storeId, accounts: DEMO_ACCOUNTS, existing };
+    await d.audit.record(tx, ctx, { action: 'cli.seed_demo', outcome: 'success', actorId: null, organizationId, storeId, details: { accounts: DEMO_ACCOUNTS.length } });
+    return { created: true, organizationId, storeId, accounts: DEMO_ACCOUNTS };
   });
 }

@@ -9,7 +9,9 @@ import { systemContext } from '../../../http/context.ts';
 import { createTestApp, type TestApp } from '../../../testing/app.ts';
 import { nextIp } from '../../../testing/users.ts';
 import { passwordProblem } from '../../identity/index.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedDemo, type DemoSeed } from './index.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccountsExist, seedDemo, type DemoSeed } from './index.ts';
+import { registerUser } from '../../../testing/users.ts';
+import { organizations } from '../commerce.tables.ts';
 
 let t: TestApp;
 let seed: DemoSeed;
@@ -48,6 +50,26 @@ describe('gatehouse seed:demo', () => {
   it('changes nothing when run again', async () => {
     const again = await seedDemo({ db: t.container.database.db, audit: t.container.audit, hashPassword: async () => 'never used' }, systemContext(t.app.log));
     expect(again).toMatchObject({ created: false, organizationId: seed.organizationId, storeId: seed.storeId });
+  });
+});
+
+describe('gatehouse seed:demo on a database that already has a demo email', () => {
+  it('refuses, naming the email, and touches nothing: no staff rights, no roles, the password stays the owner’s', async () => {
+    const other = await createTestApp();
+    try {
+      const mine = await registerUser(other.app, { email: 'super-admin@example.com', password: 'my own passphrase' });
+      const deps = { db: other.container.database.db, audit: other.container.audit, hashPassword: (p: string) => other.container.identity.hasher.hash(p) };
+      const refused = seedDemo(deps, systemContext(other.app.log));
+      await expect(refused).rejects.toBeInstanceOf(DemoAccountsExist);
+      await expect(refused).rejects.toThrow(/already have accounts: super-admin@example\.com\./);
+      expect(await other.container.database.db.select().from(organizations)).toEqual([]);
+      const me = await other.app.inject({ method: 'GET', url: '/api/users/me', headers: { authorization: `Bearer ${mine.accessToken}` } });
+      expect(me.json().data.isStaff).toBe(false);
+      const login = await other.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: nextIp(), payload: { email: 'super-admin@example.com', password: DEMO_PASSWORD } });
+      expect(login.statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });
 

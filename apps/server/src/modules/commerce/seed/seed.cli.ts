@@ -33,9 +33,10 @@ export function registerSeedDemo(program: Command): void {
         console.log(seed.created ? 'demo data created' : 'demo data already present; nothing changed');
         console.log(`organization ${seed.organizationId}, store ${seed.storeId}`);
         console.log('');
+        // Only a fresh seed knows every password; later, an account's password may have been changed since.
+        const password = seed.created ? DEMO_PASSWORD : `${DEMO_PASSWORD} (as seeded; changed since?)`;
         console.log('role                email                             password');
-        for (const a of seed.accounts) console.log(`${a.role.padEnd(19)} ${a.email.padEnd(33)} ${DEMO_PASSWORD}`);
-        if (seed.existing.length > 0) console.log(`\nthese already existed and kept their password: ${seed.existing.join(', ')}`);
+        for (const a of seed.accounts) console.log(`${a.role.padEnd(19)} ${a.email.padEnd(33)} ${password}`);
         console.log(`\n${DEMO_WARNING}`);
       } finally {
         await container.close();
