@@ -6,7 +6,7 @@ const allowed: Record<string, string[]> = {
   queued: ['running', 'paused', 'stopped'],
   running: ['paused', 'waiting', 'succeeded', 'failed', 'stopped', 'crashed', 'queued'],
   paused: ['queued', 'stopped'],
-  waiting: ['queued', 'stopped', 'failed'],
+  waiting: ['queued', 'stopped', 'failed', 'paused'],
   succeeded: [],
   failed: [],
   stopped: [],
@@ -26,7 +26,7 @@ describe('execution status transitions', () => {
   });
 
   it.each([
-    ['pause', 'queued', true], ['pause', 'running', true], ['pause', 'paused', false], ['pause', 'waiting', false], ['pause', 'succeeded', false],
+    ['pause', 'queued', true], ['pause', 'running', true], ['pause', 'paused', false], ['pause', 'waiting', true], ['pause', 'succeeded', false],
     ['resume', 'paused', true], ['resume', 'running', false], ['resume', 'waiting', false], ['resume', 'failed', false],
     ['stop', 'queued', true], ['stop', 'running', true], ['stop', 'paused', true], ['stop', 'waiting', true], ['stop', 'stopped', false], ['stop', 'succeeded', false],
   ] as const)('%s on a %s execution is %s', (control, status, ok) => {

@@ -12,9 +12,12 @@ const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>>
   queued: ['running', 'paused', 'stopped'],
   // `queued` again when a crashed process's run is handed back to the queue by recovery.
   running: ['paused', 'waiting', 'succeeded', 'failed', 'stopped', 'crashed', 'queued'],
+  // A paused run keeps its waits: a response or timer that ends one while paused is recorded, and the node runs
+  // after resume.
   paused: ['queued', 'stopped'],
-  // A wait ends with a response or timer (back to the queue), a stop, or a timeout that fails the run.
-  waiting: ['queued', 'stopped', 'failed'],
+  // A wait ends with a response, timer or finished sub-workflow (back to the queue), a stop, a pause (it then stays
+  // paused when the wait ends, until resumed), or a failure.
+  waiting: ['queued', 'stopped', 'failed', 'paused'],
   succeeded: [],
   failed: [],
   stopped: [],
@@ -35,7 +38,7 @@ export type Control = 'pause' | 'resume' | 'stop';
 export function controlAllowed(control: Control, status: ExecutionStatus): boolean {
   switch (control) {
     case 'pause':
-      return status === 'queued' || status === 'running';
+      return status === 'queued' || status === 'running' || status === 'waiting';
     case 'resume':
       return status === 'paused';
     case 'stop':
