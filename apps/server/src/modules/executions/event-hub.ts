@@ -10,11 +10,12 @@ export const EVENTS_CHANNEL = 'executions.events';
 
 export type OwnedEvent = StoredEvent & { readonly ownerId: string };
 type Listener = (e: OwnedEvent) => void;
+type EventListener = (e: StoredEvent) => void;
 
 export function createEventHub(bus: EventBus) {
-  const byExecution = new Map<string, Set<Listener>>();
+  const byExecution = new Map<string, Set<EventListener>>();
   const byOwner = new Map<string, Set<Listener>>();
-  const dispatch = (map: Map<string, Set<Listener>>, key: string, e: OwnedEvent) => {
+  const dispatch = <E>(map: Map<string, Set<(e: E) => void>>, key: string, e: E) => {
     for (const l of map.get(key) ?? []) {
       try {
         l(e);
@@ -24,12 +25,15 @@ export function createEventHub(bus: EventBus) {
     }
   };
   const unsubscribe = bus.subscribe(EVENTS_CHANNEL, (m) => {
-    const e = m as OwnedEvent;
-    dispatch(byExecution, e.executionId, e);
-    dispatch(byOwner, e.ownerId, e);
+    const owned = m as OwnedEvent;
+    // The owner rides along on the bus only to route the event: an execution's streams get the event exactly as the
+    // table replays it (one object for all of them, so each transport serializes it once).
+    const { ownerId, ...event } = owned;
+    dispatch(byExecution, event.executionId, event);
+    dispatch(byOwner, ownerId, owned);
   });
-  const add = (map: Map<string, Set<Listener>>, key: string, l: Listener) => {
-    const set = map.get(key) ?? new Set<Listener>();
+  const add = <L>(map: Map<string, Set<L>>, key: string, l: L) => {
+    const set = map.get(key) ?? new Set<L>();
     map.set(key, set);
     set.add(l);
     return () => {
@@ -41,7 +45,7 @@ export function createEventHub(bus: EventBus) {
     publish(events: readonly StoredEvent[], ownerId: string) {
       for (const e of events) void bus.publish(EVENTS_CHANNEL, { ...e, ownerId }).catch(() => undefined);
     },
-    subscribe: (executionId: string, l: Listener) => add(byExecution, executionId, l),
+    subscribe: (executionId: string, l: EventListener) => add(byExecution, executionId, l),
     subscribeOwner: (ownerId: string, l: Listener) => add(byOwner, ownerId, l),
     close: unsubscribe,
   };

@@ -68,6 +68,18 @@ describe('WebSocket execution stream', () => {
     expect(events(later).map((e) => e.seq)).toEqual(events(c).map((e) => e.seq).filter((n) => n > 2));
   });
 
+  it('sends live events exactly as it replays them', async () => {
+    const id = await s.run(alice.id, gated);
+    const live = await socket(alice, `/ws/execution/${id}/`);
+    await waitFor(() => gates.length === 1, 10_000, 'the gate node to run');
+    gates.shift()!();
+    expect((await live.closed).code).toBe(1000);
+    const replayed = await socket(alice, `/ws/execution/${id}/`);
+    await replayed.closed;
+    expect(events(live).length).toBeGreaterThan(3);
+    expect(events(live)).toEqual(events(replayed));
+  });
+
   it('approves a waiting approval node with a respond message, and the run finishes; a second answer is a 409', async () => {
     const id = await s.run(alice.id, flows.approval());
     const c = await socket(alice, `/ws/execution/${id}/`);
@@ -85,7 +97,7 @@ describe('WebSocket execution stream', () => {
   it('pauses at the next node boundary, resumes, and answers a control the status forbids with the REST 409', async () => {
     const id = await s.run(alice.id, gated);
     const c = await socket(alice, `/ws/execution/${id}/`);
-    // The engine saves (and so publishes) a node's start with its end: wait for the gate node itself to be running.
+    // Wait for the gate node itself to be running: a pause before it would take effect at the trigger's boundary.
     await waitFor(() => gates.length === 1, 10_000, 'the gate node to run');
     c.send({ type: 'resume', id: 'early' });
     expect(await c.next((m) => m.id === 'early')).toMatchObject({ type: 'error', status: 409, code: 'INVALID_EXECUTION_STATE', details: { status: 'running' } });
@@ -103,8 +115,8 @@ describe('WebSocket execution stream', () => {
   it('stops a waiting run over the socket, acknowledges it, then closes after the terminal event', async () => {
     const id = await waitingApproval(alice);
     const c = await socket(alice, `/ws/execution/${id}/`);
-    c.send({ type: 'pause', id: 'p' });
-    expect(await c.next((m) => m.id === 'p')).toMatchObject({ type: 'error', status: 409, code: 'INVALID_EXECUTION_STATE', details: { status: 'waiting' } });
+    c.send({ type: 'resume', id: 'r' });
+    expect(await c.next((m) => m.id === 'r')).toMatchObject({ type: 'error', status: 409, code: 'INVALID_EXECUTION_STATE', details: { status: 'waiting' } });
     c.send({ type: 'stop', id: 's' });
     expect(await c.next((m) => m.id === 's')).toMatchObject({ type: 'ack', action: 'stop', data: { status: 'stopped' } });
     expect((await c.closed).code).toBe(1000);
