@@ -46,7 +46,8 @@ export function createExecutionsService(d: ExecutionsServiceDeps) {
     const trigger = w.definition.nodes.find((n) => (entry ? n.id === entry : n.type.startsWith('trigger.')));
     const schema = trigger?.config.inputSchema;
     if (schema && typeof schema === 'object') {
-      const problems = d.validator.validate(schema as Record<string, unknown>, input);
+      // The execute body's field is `input`: problems point there.
+      const problems = d.validator.validate(schema as Record<string, unknown>, input, 'input');
       if (problems.length > 0) throw executionErrors.invalidInput(problems);
     }
   }

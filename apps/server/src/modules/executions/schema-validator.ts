@@ -5,7 +5,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 
 export interface SchemaValidator {
-  validate(schema: Readonly<Record<string, unknown>>, value: unknown): Array<{ path: string; message: string }>;
+  /** Problems of `value`; each path starts with `root`, the name of the field the value came in (default `data`). */
+  validate(schema: Readonly<Record<string, unknown>>, value: unknown, root?: string): Array<{ path: string; message: string }>;
 }
 
 export function createSchemaValidator(): SchemaValidator {
@@ -13,7 +14,7 @@ export function createSchemaValidator(): SchemaValidator {
   const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, loadSchema: undefined });
   const cache = new Map<string, ValidateFunction | Error>();
   return {
-    validate(schema, value) {
+    validate(schema, value, root = 'data') {
       const key = JSON.stringify(schema);
       let fn = cache.get(key);
       if (!fn) {
@@ -28,7 +29,7 @@ export function createSchemaValidator(): SchemaValidator {
       if (fn instanceof Error) return [{ path: 'schema', message: `the schema is invalid: ${fn.message.slice(0, 200)}` }];
       if (fn(value)) return [];
       return (fn.errors ?? []).map((e) => ({
-        path: `data${e.instancePath.replace(/\//g, '.')}`,
+        path: `${root}${e.instancePath.replace(/\//g, '.')}`,
         message: e.message ?? 'is invalid',
       }));
     },
