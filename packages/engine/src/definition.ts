@@ -50,11 +50,17 @@ export interface WorkflowDefinition {
 export type ErrorPolicy = 'fail' | 'continue';
 
 export interface WorkflowSettings {
-  /** Whole-run timeout; the run fails with `timeout` after it. */
+  /**
+   * Bounds the run's active time: the time it spends `running`. Time `queued`, `paused` or `waiting` (for a person,
+   * a timer or a sub-workflow) does not count. Past it the running node is aborted and the run fails with `TIMEOUT`.
+   */
   readonly timeoutSeconds?: number;
   /** What a node error does when the node has no `error` output connected: fail the run, or record and go on. */
   readonly errorPolicy?: ErrorPolicy;
-  /** How many executions of this workflow may run at once. */
+  /**
+   * How many executions of this workflow may be `running` at once; more stay `queued` until one stops running
+   * (finishes, waits or pauses). Enforced per worker process: the embedded deployment has one.
+   */
   readonly concurrency?: number;
 }
 

@@ -2,6 +2,7 @@
  * The ports the engine itself drives (node-facing ports are in ports.ts).
  */
 import type { ExecutionRecord, StepState } from './state.ts';
+import type { NodeTypeSpec } from './definition.ts';
 import type { ExpressionEvaluator, NodeHandlers, WorkflowSnapshot } from './ports.ts';
 
 export type EngineEventType =
@@ -37,8 +38,24 @@ export interface RunStore {
   claimAndLoad?(id: string, instance: string, leaseMs: number): Promise<ExecutionRecord | null>;
   release(id: string, instance: string): Promise<void>;
   renew(ids: readonly string[], instance: string, leaseMs: number): Promise<void>;
-  /** Runs to pick up at start: queued ones, running ones whose lease expired, waiting ones with a deadline. */
-  recoverable(): Promise<{ runnable: string[]; waits: Array<{ id: string; nodeId: string; at: string }> }>;
+  /**
+   * Runs to pick up at start and in the periodic sweep: queued ones, running ones whose lease expired, the deadlines
+   * of waiting (or paused) ones, and their waits on other executions (sub-workflows) — in case the child's end was
+   * never delivered because a process died in between.
+   */
+  recoverable(): Promise<Recoverable>;
+  /**
+   * Optional: human answers recorded for the run's waits, by step (answered HITL requests). The engine applies those
+   * whose step still waits when the run reaches a boundary, so an answer recorded while the run ran elsewhere, or
+   * just before a process died, is never lost.
+   */
+  answers?(executionId: string): Promise<Array<{ stepId: string; nodeId: string; data: unknown }>>;
+}
+
+export interface Recoverable {
+  readonly runnable: string[];
+  readonly waits: Array<{ id: string; nodeId: string; stepId?: string; at: string }>;
+  readonly children?: Array<{ id: string; nodeId: string; stepId: string; childId: string }>;
 }
 
 export interface JobQueue {
@@ -63,7 +80,7 @@ export interface EngineLimits {
   /** Largest run state (all outputs together), in bytes. */
   readonly maxStateBytes: number;
   readonly maxLoopIterations: number;
-  /** Default whole-run timeout when the workflow sets none. */
+  /** Default bound of a run's active (running) time when the workflow sets no timeout. */
   readonly defaultTimeoutSeconds: number;
   readonly leaseMs: number;
 }
@@ -87,6 +104,11 @@ export interface EngineDeps {
   readonly publish: (events: readonly StoredEvent[], ownerId: string) => void;
   /** Which node types start a run. */
   readonly isTrigger: (type: string) => boolean;
+  /**
+   * A node type's spec, as the owner sees it: gives the output port an edge without `sourceHandle` leaves from (its
+   * type's first output, as the compiler reads it). Without it, `main` (`loop` for logic.loop).
+   */
+  readonly nodeSpec?: (type: string, ownerId: string) => Promise<NodeTypeSpec | null | undefined>;
   /** Identifies this process in run leases. */
   readonly instanceId: string;
   readonly limits?: Partial<EngineLimits>;

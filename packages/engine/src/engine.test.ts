@@ -1,64 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import jsonata from 'jsonata';
-import { createEngine } from './engine.ts';
-import { builtinHandlers, testAgentHandler } from './builtins.ts';
-import { createInProcessQueue } from './queue.ts';
-import { createMemoryRunStore, createMemoryWorkflows, systemClock } from './testing.ts';
-import type { WorkflowDefinition, WorkflowSettings } from './definition.ts';
-import type { ExpressionEvaluator, NodeHandler } from './ports.ts';
-import type { StoredEvent } from './engine-ports.ts';
-
-const evaluate: ExpressionEvaluator = async (e, scope) =>
-  jsonata(e).evaluate({}, Object.fromEntries(Object.entries(scope).map(([k, v]) => [k.replace(/^\$/, ''), v])));
-
-interface Harness {
-  engine: ReturnType<typeof createEngine>;
-  store: ReturnType<typeof createMemoryRunStore>;
-  run(def: WorkflowDefinition, input?: unknown, settings?: WorkflowSettings): Promise<string>;
-  until(id: string, statuses: string[], timeoutMs?: number): Promise<NonNullable<Awaited<ReturnType<ReturnType<typeof createMemoryRunStore>['get']>>>>;
-  published: StoredEvent[];
-}
-
-function harness(extra: Record<string, NodeHandler> = {}, instanceId = 'test', store = createMemoryRunStore(), workflows = createMemoryWorkflows()): Harness {
-  const handlers: Record<string, NodeHandler> = { ...builtinHandlers(evaluate), 'ai.agent': testAgentHandler('ai.agent'), ...extra };
-  const published: StoredEvent[] = [];
-  const engine = createEngine({
-    store,
-    queue: createInProcessQueue(8),
-    workflows,
-    handlers: (t) => handlers[t],
-    evaluate,
-    clock: systemClock,
-    publish: (e) => published.push(...e),
-    isTrigger: (t) => t.startsWith('trigger.'),
-    instanceId,
-    limits: { leaseMs: 60_000, maxNodeOutputBytes: 10_000 },
-  });
-  engine.startWorkers();
-  let n = 0;
-  return {
-    engine,
-    store,
-    published,
-    async run(definition, input = {}, settings = {}) {
-      const w = { workflowId: `wf-${instanceId}-${++n}`, version: 1, definition, settings };
-      workflows.add(w);
-      return (await engine.start({ ownerId: 'owner-1', workflow: w, input })).id;
-    },
-    async until(id, statuses, timeoutMs = 20_000) {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const r = await store.get(id);
-        if (r && statuses.includes(r.status)) return r;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${statuses.join('|')}; status ${r?.status}`);
-        await new Promise((res) => setTimeout(res, 5));
-      }
-    },
-  };
-}
-
-const n = (id: string, type: string, config: Record<string, unknown> = {}, extra: object = {}) => ({ id, type, config, ...extra });
-const e = (source: string, target: string, sourceHandle?: string) => ({ id: `${source}-${sourceHandle ?? 'main'}-${target}`, source, target, ...(sourceHandle ? { sourceHandle } : {}) });
+import { createMemoryRunStore, createMemoryWorkflows } from './testing.ts';
+import type { NodeHandler } from './ports.ts';
+import { e, forever, gate, harness, n } from './engine-harness.ts';
 
 describe('the engine', () => {
   it('runs a linear flow and records every step, event and the output', async () => {
@@ -126,14 +69,13 @@ describe('the engine', () => {
   });
 
   it('pauses at the next node boundary and resumes from there', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const h = harness({ 'test.slow': { run: async () => (await gate, { kind: 'output', data: 'slow done' }) } });
+    const slow = gate('slow done');
+    const h = harness({ 'test.slow': slow.handler });
     const id = await h.run({ nodes: [n('t', 'trigger.manual'), n('slow', 'test.slow'), n('after', 'data.set', { values: { ok: true } })], edges: [e('t', 'slow'), e('slow', 'after')] });
-    await h.until(id, ['running']);
-    await new Promise((r) => setTimeout(r, 20));
+    // Inside the node, not merely running: a pause before it would take effect at the trigger's boundary.
+    await slow.entered;
     expect(await h.engine.pause(id)).toBe('running');
-    release();
+    slow.open();
     const paused = await h.until(id, ['paused']);
     // The running node was not cut in half; the next one did not start.
     expect(paused.state.steps.slow!.status).toBe('succeeded');
@@ -146,24 +88,13 @@ describe('the engine', () => {
   });
 
   it('stops a running node through its AbortSignal', async () => {
-    let aborted = false;
-    const h = harness({
-      'test.forever': {
-        run: (ctx) =>
-          new Promise((_, reject) => {
-            ctx.signal.addEventListener('abort', () => {
-              aborted = true;
-              reject(new Error('aborted'));
-            });
-          }),
-      },
-    });
+    const f = forever();
+    const h = harness({ 'test.forever': f.handler });
     const id = await h.run({ nodes: [n('t', 'trigger.manual'), n('f', 'test.forever')], edges: [e('t', 'f')] });
-    await h.until(id, ['running']);
-    await new Promise((r) => setTimeout(r, 20));
+    await f.entered;
     await h.engine.stop(id);
     const rec = await h.until(id, ['stopped']);
-    expect(aborted).toBe(true);
+    expect(f.aborted()).toBe(true);
     expect(rec.finishedAt).toBeTruthy();
     await expect(h.engine.stop(id)).rejects.toThrow(/cannot stop a stopped/);
   });
@@ -204,7 +135,7 @@ describe('the engine', () => {
   });
 
   it('fails a run that exceeds the workflow timeout', async () => {
-    const h = harness({ 'test.forever': { run: (ctx) => new Promise((_, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('x')))) } });
+    const h = harness({ 'test.forever': forever().handler });
     const rec = await h.until(await h.run({ nodes: [n('t', 'trigger.manual'), n('f', 'test.forever')], edges: [e('t', 'f')] }, {}, { timeoutSeconds: 0.05 }), ['failed']);
     expect(rec.error?.code).toBe('TIMEOUT');
   });

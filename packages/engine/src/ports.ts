@@ -15,7 +15,8 @@ export type ExecutionStatus =
   | 'stopped'
   | 'crashed';
 
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiting';
+/** `cancelled`: the run ended (stopped, failed elsewhere, crashed) while this step was waiting or running. */
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'waiting' | 'cancelled';
 
 export type ThoughtKind = 'thought' | 'action' | 'observation';
 
@@ -64,7 +65,12 @@ export type WaitSpec =
       readonly timeoutAt?: string;
       readonly timeoutDecision?: string;
     }
-  | { readonly kind: 'timer'; readonly until: string };
+  | { readonly kind: 'timer'; readonly until: string }
+  /**
+   * Another execution (a sub-workflow) runs; the node is run again, with `resume.data` = `{ executionId, status,
+   * output, error }`, when that execution ends. The waiting run holds no worker slot meanwhile.
+   */
+  | { readonly kind: 'execution'; readonly executionId: string };
 
 export type NodeResult =
   /** Finished. `ports` names the outputs that fire (default: all of the node's outputs except `error`). */

@@ -59,7 +59,7 @@ export function deliver(state: RunState, graph: Graph, nodeId: string, ports: re
   const node = graph.nodes.get(nodeId)!;
   const out = graph.outgoing.get(nodeId) ?? [];
   for (const e of out) {
-    const port = e.sourceHandle ?? defaultPort(node.type);
+    const port = graph.portOf.get(e.id)!;
     const fired = ports === undefined ? port !== 'error' : ports.includes(port);
     if (node.type === LOOP_TYPE && !fired) {
       // Firing `loop` keeps the `done` edges pending: they fire after the last item. Firing `done` kills only the
@@ -75,10 +75,6 @@ export function deliver(state: RunState, graph: Graph, nodeId: string, ports: re
   for (const e of out) evaluate(state, graph, e.target);
 }
 
-function defaultPort(type: string): string {
-  return type === LOOP_TYPE ? LOOP_PORT : 'main';
-}
-
 /** Before an iteration: the body's steps and edges go back to pending so the body runs afresh. */
 export function resetLoopBody(state: RunState, graph: Graph, loopId: string): void {
   const body = graph.loopBodies.get(loopId) ?? new Set<string>();
@@ -89,7 +85,7 @@ export function resetLoopBody(state: RunState, graph: Graph, loopId: string): vo
     for (const e of graph.outgoing.get(id) ?? []) state.edges[e.id] = 'pending';
   }
   for (const e of graph.outgoing.get(loopId) ?? []) {
-    if ((e.sourceHandle ?? LOOP_PORT) === LOOP_PORT) state.edges[e.id] = 'pending';
+    if (graph.portOf.get(e.id) === LOOP_PORT) state.edges[e.id] = 'pending';
   }
 }
 
@@ -119,7 +115,7 @@ export function sinks(state: RunState, graph: Graph): string[] {
       (e) =>
         state.edges[e.id] === 'delivered' &&
         !graph.backEdges.has(e.id) &&
-        !(graph.nodes.get(nodeId)?.type === LOOP_TYPE && (e.sourceHandle ?? LOOP_PORT) === LOOP_PORT),
+        !(graph.nodes.get(nodeId)?.type === LOOP_TYPE && graph.portOf.get(e.id) === LOOP_PORT),
     );
   // A loop body's outputs are already collected into the loop's results.
   const inBody = (nodeId: string) => [...graph.loopBodies.values()].some((b) => b.has(nodeId));

@@ -43,8 +43,23 @@ export interface RunState {
   outputs: Record<string, unknown>;
   /** Monotonic counter for step ids. */
   seq: number;
-  /** How often a process died while this run had a node running; past a limit the run is marked crashed. */
+  /**
+   * How often in a row a process died while this run had a node running; past a limit the run is marked crashed.
+   * Reset when a node finishes.
+   */
   crashes?: number;
+  /** Time spent in `running`, in ms, as of the last save: what the workflow timeout bounds. */
+  activeMs?: number;
+  /** Sub-workflow nesting: 0 (or absent) for a run started by a user, parent's depth + 1 for a child. */
+  depth?: number;
+  /** The node of another run that waits for this one to end (a sub-workflow's caller). */
+  parent?: ParentLink;
+}
+
+export interface ParentLink {
+  readonly executionId: string;
+  readonly nodeId: string;
+  readonly stepId: string;
 }
 
 export interface ExecutionError {

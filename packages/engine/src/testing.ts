@@ -5,6 +5,7 @@
 import type { Clock, EngineEvent, RunStore, StoredEvent, WorkflowLoader } from './engine-ports.ts';
 import type { WorkflowSnapshot } from './ports.ts';
 import type { ExecutionRecord } from './state.ts';
+import { deadlineOf } from './waits.ts';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -52,18 +53,20 @@ export function createMemoryRunStore(): RunStore & { events: StoredEvent[]; reco
     },
     async recoverable() {
       const runnable: string[] = [];
-      const waits: Array<{ id: string; nodeId: string; at: string }> = [];
+      const waits: Array<{ id: string; nodeId: string; stepId: string; at: string }> = [];
+      const children: Array<{ id: string; nodeId: string; stepId: string; childId: string }> = [];
       for (const r of records.values()) {
         const l = leases.get(r.id);
         if ((r.status === 'queued' || r.status === 'running') && (!l || l.until <= Date.now())) runnable.push(r.id);
-        if (r.status === 'waiting') {
-          for (const s of Object.values(r.state.steps)) {
-            const at = s.status === 'waiting' ? (s.wait?.kind === 'timer' ? s.wait.until : s.wait?.timeoutAt) : undefined;
-            if (at) waits.push({ id: r.id, nodeId: s.nodeId, at });
-          }
+        if (r.status !== 'waiting' && r.status !== 'paused') continue;
+        for (const s of Object.values(r.state.steps)) {
+          if (s.status !== 'waiting') continue;
+          const at = deadlineOf(s.wait);
+          if (at) waits.push({ id: r.id, nodeId: s.nodeId, stepId: s.stepId, at });
+          if (s.wait?.kind === 'execution') children.push({ id: r.id, nodeId: s.nodeId, stepId: s.stepId, childId: s.wait.executionId });
         }
       }
-      return { runnable, waits };
+      return { runnable, waits, children };
     },
   };
 }

@@ -4,6 +4,10 @@
  * the next one: one transaction, one multi-row UPDATE of the executions, one insert of all steps, one of all
  * events. Under load this turns ~5 statements per node into ~5 per batch of many nodes.
  *
+ * A save is copied (serialized) when it is made, not when it is committed: the engine goes on changing the record
+ * meanwhile (a thought is saved while its node still runs), and a commit must write what the save said. Several saves
+ * of one execution in a batch are merged into one row update (the last state, every step once, all events in order).
+ *
  * If a batch fails, its saves are retried one by one so a single bad save cannot fail the others.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -17,7 +21,27 @@ export interface SaveOp {
   readonly releaseLease: boolean;
 }
 
-type Pending = SaveOp & { resolve(v: StoredEvent[]): void; reject(e: unknown): void };
+/** A save as it was when made. */
+export interface SavedRun {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly status: string;
+  readonly state: string;
+  readonly output: string | null;
+  readonly error: string | null;
+  readonly pauseRequested: boolean;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  /** Whether the run ever waited for a person (it has HITL requests to keep in step). */
+  readonly approvals: boolean;
+  readonly steps: readonly StepRow[];
+  readonly events: readonly EngineEvent[];
+  readonly releaseLease: boolean;
+}
+
+type StepRow = readonly [stepId: string, nodeId: string, status: string, attempt: number, input: string | null, output: string | null, error: string | null, startedAt: string | null, finishedAt: string | null];
+
+type Pending = SavedRun & { resolve(v: StoredEvent[]): void; reject(e: unknown): void };
 
 const MAX_BATCH = 200;
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -36,10 +60,51 @@ export function persistedState(state: ExecutionRecord['state']): string {
   return JSON.stringify({ ...state, steps });
 }
 
-function updateExecutions(ops: readonly SaveOp[]): SQL {
-  const rows = ops.map(
-    ({ rec, events, releaseLease }) =>
-      sql`(${rec.id}::uuid, ${rec.status}, ${persistedState(rec.state)}::jsonb, ${json(rec.output)}::jsonb, ${json(rec.error)}::jsonb, ${rec.pauseRequested}::boolean, ${ts(rec.startedAt)}::timestamptz, ${ts(rec.finishedAt)}::timestamptz, ${events.length}::int, ${releaseLease}::boolean)`,
+export function snapshot(op: SaveOp): SavedRun {
+  const { rec } = op;
+  return {
+    id: rec.id,
+    ownerId: rec.ownerId,
+    status: rec.status,
+    state: persistedState(rec.state),
+    output: json(rec.output),
+    error: json(rec.error),
+    pauseRequested: rec.pauseRequested,
+    startedAt: ts(rec.startedAt),
+    finishedAt: ts(rec.finishedAt),
+    approvals: Object.values(rec.state.steps).some((s) => s.wait?.kind === 'approval'),
+    steps: op.steps.map((s) => [s.stepId, s.nodeId, s.status, s.attempt, json(s.input), json(s.output), json(s.error), ts(s.startedAt), ts(s.finishedAt)] as const),
+    events: [...op.events],
+    releaseLease: op.releaseLease,
+  };
+}
+
+/** The saves of one execution in a batch, merged: the last one's row, each step once (latest), every event in order. */
+export interface MergedRun {
+  readonly last: SavedRun;
+  readonly parts: readonly SavedRun[];
+  readonly steps: readonly StepRow[];
+  readonly events: readonly EngineEvent[];
+  readonly approvals: boolean;
+}
+
+function merge(saves: readonly SavedRun[]): MergedRun[] {
+  const byId = new Map<string, SavedRun[]>();
+  for (const s of saves) {
+    const list = byId.get(s.id);
+    if (list) list.push(s);
+    else byId.set(s.id, [s]);
+  }
+  return [...byId.values()].map((parts) => {
+    const steps = new Map<string, StepRow>();
+    for (const p of parts) for (const row of p.steps) steps.set(row[0], row);
+    return { last: parts.at(-1)!, parts, steps: [...steps.values()], events: parts.flatMap((p) => p.events), approvals: parts.some((p) => p.approvals) };
+  });
+}
+
+function updateExecutions(runs: readonly MergedRun[]): SQL {
+  const rows = runs.map(({ last: r, events }) =>
+    sql`(${r.id}::uuid, ${r.status}, ${r.state}::jsonb, ${r.output}::jsonb, ${r.error}::jsonb, ${r.pauseRequested}::boolean, ${r.startedAt}::timestamptz, ${r.finishedAt}::timestamptz, ${events.length}::int, ${r.releaseLease}::boolean)`,
   );
   return sql`
     update executions as e set
@@ -52,10 +117,10 @@ function updateExecutions(ops: readonly SaveOp[]): SQL {
     returning e.id, e.event_seq`;
 }
 
-function upsertSteps(items: ReadonlyArray<{ executionId: string; step: StepState }>): SQL {
+function upsertSteps(items: ReadonlyArray<{ executionId: string; step: StepRow }>): SQL {
   const rows = items.map(
-    ({ executionId, step: s }) =>
-      sql`(${executionId}::uuid, ${s.stepId}, ${s.nodeId}, ${s.status}, ${s.attempt}::int, ${json(s.input)}::jsonb, ${json(s.output)}::jsonb, ${json(s.error)}::jsonb, ${ts(s.startedAt)}::timestamptz, ${ts(s.finishedAt)}::timestamptz)`,
+    ({ executionId, step: [stepId, nodeId, status, attempt, input, output, error, startedAt, finishedAt] }) =>
+      sql`(${executionId}::uuid, ${stepId}, ${nodeId}, ${status}, ${attempt}::int, ${input}::jsonb, ${output}::jsonb, ${error}::jsonb, ${startedAt}::timestamptz, ${finishedAt}::timestamptz)`,
   );
   return sql`
     insert into execution_steps (execution_id, step_id, node_id, status, attempt, input, output, error, started_at, finished_at)
@@ -73,24 +138,31 @@ function insertEvents(events: readonly StoredEvent[]): SQL {
 const rowsOf = (r: unknown): Array<Record<string, unknown>> =>
   Array.isArray(r) ? r : ((r as { rows?: Array<Record<string, unknown>> }).rows ?? []);
 
-/** Writes a batch in the caller's transaction; returns each op's stored events, in order. */
-export async function writeBatch(tx: Tx, ops: readonly SaveOp[], afterEach?: (tx: Tx, op: SaveOp) => Promise<void>): Promise<StoredEvent[][]> {
-  const updated = rowsOf(await tx.execute(updateExecutions(ops)));
+/** Writes a batch in the caller's transaction; returns each save's stored events, in the order of `saves`. */
+export async function writeBatch(tx: Tx, saves: readonly SavedRun[], afterEach?: (tx: Tx, run: MergedRun) => Promise<void>): Promise<StoredEvent[][]> {
+  const runs = merge(saves);
+  const updated = rowsOf(await tx.execute(updateExecutions(runs)));
   const lastSeq = new Map(updated.map((r) => [String(r.id), Number(r.event_seq)]));
-  const stored = ops.map((op) => {
-    const last = lastSeq.get(op.rec.id);
-    if (last === undefined) throw new Error(`execution ${op.rec.id} vanished while running`);
-    return op.events.map((e, i) => ({ ...e, seq: last - op.events.length + i + 1 }));
-  });
-  const steps = ops.flatMap((op) => op.steps.map((step) => ({ executionId: op.rec.id, step })));
+  const stored = new Map<SavedRun, StoredEvent[]>();
+  const all: StoredEvent[] = [];
+  for (const run of runs) {
+    const last = lastSeq.get(run.last.id);
+    if (last === undefined) throw new Error(`execution ${run.last.id} vanished while running`);
+    let seq = last - run.events.length;
+    for (const part of run.parts) {
+      const mine = part.events.map((e) => ({ ...e, seq: ++seq }));
+      stored.set(part, mine);
+      all.push(...mine);
+    }
+  }
+  const steps = runs.flatMap((run) => run.steps.map((step) => ({ executionId: run.last.id, step })));
   if (steps.length > 0) await tx.execute(upsertSteps(steps));
-  if (afterEach) for (const op of ops) await afterEach(tx, op);
-  const events = stored.flat();
-  if (events.length > 0) await tx.execute(insertEvents(events));
-  return stored;
+  if (afterEach) for (const run of runs) await afterEach(tx, run);
+  if (all.length > 0) await tx.execute(insertEvents(all));
+  return saves.map((s) => stored.get(s)!);
 }
 
-export function createBatchWriter(db: Db, afterEach?: (tx: Tx, op: SaveOp) => Promise<void>) {
+export function createBatchWriter(db: Db, afterEach?: (tx: Tx, run: MergedRun) => Promise<void>) {
   let queue: Pending[] = [];
   let flushing = false;
 
@@ -119,8 +191,9 @@ export function createBatchWriter(db: Db, afterEach?: (tx: Tx, op: SaveOp) => Pr
 
   return {
     save(op: SaveOp): Promise<StoredEvent[]> {
+      const saved = snapshot(op);
       return new Promise((resolve, reject) => {
-        queue.push({ ...op, resolve, reject });
+        queue.push({ ...saved, resolve, reject });
         // Collect what arrives in the same tick; while a commit is in flight, the loop in flush picks it up.
         if (!flushing) {
           flushing = true;

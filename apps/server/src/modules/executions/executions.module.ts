@@ -66,7 +66,7 @@ export async function createExecutionsModule(deps: ModuleDeps, opts: ExecutionsM
   const hub = createEventHub(deps.bus);
   const server = createServerNodes({ egressAllow: deps.config.egressAllow });
   const evaluate = opts.evaluate ?? server.evaluate;
-  const subworkflow = subworkflowHandler({ engine: () => engine, workflows: opts.workflows, subscribe: hub.subscribe });
+  const subworkflow = subworkflowHandler({ engine: () => engine, workflows: opts.workflows });
   const builtins: Record<string, NodeHandler> = {
     ...builtinHandlers(evaluate),
     ...server.handlers,
@@ -89,6 +89,8 @@ export async function createExecutionsModule(deps: ModuleDeps, opts: ExecutionsM
     evaluate,
     clock: systemClock,
     isTrigger: (type) => type.startsWith('trigger.'),
+    // Edges without a sourceHandle leave from the type's first output, as the compiler reads them.
+    nodeSpec: opts.nodeType ?? (async () => null),
     instanceId: `${process.pid}-${randomUUID().slice(0, 8)}`,
     publish: (events, ownerId) => hub.publish(events, ownerId),
     onError: (err, executionId) => deps.bus.publish('executions.errors', { executionId, message: String((err as Error)?.message ?? err) }),

@@ -64,7 +64,3 @@ export async function answerHitl(tx: Tx, id: string, decision: string, data: unk
 export async function reopenHitl(tx: Tx, id: string): Promise<void> {
   await tx.update(hitlRequests).set({ status: 'open', decision: null, data: null, answeredAt: null }).where(eq(hitlRequests.id, id));
 }
-
-export async function setHitlStatus(tx: Tx, id: string, status: 'cancelled' | 'expired'): Promise<void> {
-  await tx.update(hitlRequests).set({ status, answeredAt: new Date() }).where(eq(hitlRequests.id, id));
-}

@@ -4,15 +4,24 @@ import { auth, registerUser, setUser, type TestUser } from '../../testing/users.
 import { openTestDatabase } from '../../testing/database.ts';
 import { createExecutionsTestApp, createMemoryWorkflowSource, type ExecutionsTestApp } from './testing.ts';
 
-let gate: { release: () => void; promise: Promise<void> };
+/** `test.gate` runs until the test releases it; `entered` resolves once a run is inside it. */
+let gate: { release: () => void; promise: Promise<void>; entered: Promise<void>; enter: () => void };
 const newGate = () => {
   let release!: () => void;
+  let enter!: () => void;
   const promise = new Promise<void>((r) => (release = r));
-  gate = { release, promise };
+  const entered = new Promise<void>((r) => (enter = r));
+  gate = { release, promise, entered, enter };
 };
 newGate();
 const handlers: Record<string, NodeHandler> = {
-  'test.gate': { run: async () => (await gate.promise, { kind: 'output', data: 'opened' }) },
+  'test.gate': {
+    run: async () => {
+      gate.enter();
+      await gate.promise;
+      return { kind: 'output', data: 'opened' };
+    },
+  },
 };
 
 let t: ExecutionsTestApp;
@@ -84,7 +93,8 @@ describe('executing a workflow', () => {
     const id = workflow(alice, [n('t', 'trigger.manual', { inputSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } })], []);
     const bad = await post(alice, `/api/orchestrator/workflows/${id}/execute/`, { input: { n: 'x' } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().details[0].path).toBe('data.n');
+    // The problem points into the request's `input` field.
+    expect(bad.json().details[0].path).toBe('input.n');
     expect((await post(alice, `/api/orchestrator/workflows/${id}/execute/`, { input: { n: 1 } })).statusCode).toBe(202);
   });
 
@@ -102,7 +112,10 @@ describe('controlling an execution', () => {
     newGate();
     const id = workflow(alice, [n('t', 'trigger.manual'), n('g', 'test.gate'), n('after', 'data.set', { values: { done: true } })], [e('t', 'g'), e('g', 'after')]);
     const exec = (await post(alice, `/api/orchestrator/workflows/${id}/execute/`)).json().data.executionId;
-    await until(alice, exec, ['running']);
+    // Inside the gate node, not merely running: a pause that lands while the trigger runs takes effect before `g`.
+    await gate.entered;
+    const running = await until(alice, exec, ['running']);
+    expect(running.steps.find((s: { nodeId: string }) => s.nodeId === 'g')).toMatchObject({ status: 'running', finishedAt: null });
     const pause = await post(alice, `/api/orchestrator/executions/${exec}/pause/`);
     expect(pause.statusCode).toBe(202);
     gate.release();

@@ -1,13 +1,14 @@
 /**
  * Human-in-the-loop: the caller's open requests, and answering one. The answer is validated against the request's
- * form schema, recorded exactly once (a second answer is a 409), then resumes the waiting node.
+ * form schema, recorded exactly once (a second answer is a 409), then resumes the waiting node — at once, or, when the
+ * run is busy on another branch, at its next node boundary.
  */
 import { EngineConflict, type Engine } from '@gatehouse/engine';
 import type { Db } from '../../db/database.ts';
 import type { AuthedContext } from '../../http/context.ts';
 import type { AuditService } from '../audit/index.ts';
 import { executionErrors } from './executions.errors.ts';
-import { answerHitl, countOpenHitl, hitlById, openHitlOf, reopenHitl, setHitlStatus, type HitlRow } from './executions.repo.ts';
+import { answerHitl, countOpenHitl, hitlById, openHitlOf, reopenHitl, type HitlRow } from './executions.repo.ts';
 import type { SchemaValidator } from './schema-validator.ts';
 import { conflictFrom } from './executions.service.ts';
 
@@ -42,15 +43,19 @@ export function createHitlService(d: { db: Db; engine: Engine; audit: AuditServi
         const problems = d.validator.validate(h.formSchema as Record<string, unknown>, body.data ?? null);
         if (problems.length > 0) throw executionErrors.invalidResponse(problems);
       }
-      // Claim the answer first: of two concurrent answers exactly one passes this line.
+      // Claim the answer first: of two concurrent answers exactly one passes this line. The answered row is the
+      // durable record of the answer: the engine reads it back if the run cannot take it right now.
       const won = await d.db.transaction((tx) => answerHitl(tx, id, body.decision, body.data));
       if (!won) throw executionErrors.alreadyAnswered('answered');
       try {
-        await d.engine.respond(h.executionId, h.nodeId, { decision: body.decision, data: body.data ?? null });
+        // Accepted whatever the run's status while the node waits: a run still running (a parallel branch) takes it
+        // at its next boundary.
+        await d.engine.respond(h.executionId, h.nodeId, { decision: body.decision, data: body.data ?? null }, h.stepId);
       } catch (e) {
-        // The run could not take it: if it was stopped meanwhile the request is moot (cancelled); on any other
-        // failure it goes back to open so the answer can be given again.
-        await d.db.transaction((tx) => (e instanceof EngineConflict ? setHitlStatus(tx, id, 'cancelled') : reopenHitl(tx, id)));
+        // A conflict means the node no longer waits (the run ended, or the wait timed out meanwhile): the answer
+        // stays recorded and the request closed; nothing reopens it. On any other failure the answer was not taken:
+        // the request goes back to open so it can be given again. A failed respond never cancels a request.
+        if (!(e instanceof EngineConflict)) await d.db.transaction((tx) => reopenHitl(tx, id));
         conflictFrom(e);
       }
       d.audit.recordLater(ctx, { action: 'hitl.respond', outcome: 'success', targetType: 'hitl', targetId: id, details: { decision: body.decision, executionId: h.executionId } });

@@ -7,10 +7,10 @@
  * only the lease holder saves a running execution, so the counter never races.
  */
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { EngineEvent, ExecutionRecord, RunStore, RunState, StoredEvent } from '@gatehouse/engine';
+import type { EngineEvent, ExecutionRecord, Recoverable, RunStore, RunState, StoredEvent } from '@gatehouse/engine';
 import type { Db, Tx } from '../../db/database.ts';
 import { randomUUID } from 'node:crypto';
-import { createBatchWriter } from './batch-writer.ts';
+import { createBatchWriter, type MergedRun } from './batch-writer.ts';
 import { executionEvents, executions, hitlRequests } from './executions.tables.ts';
 
 type Row = typeof executions.$inferSelect;
@@ -38,11 +38,13 @@ export function toRecord(r: Row): ExecutionRecord {
 
 /**
  * Human-in-the-loop requests are rows of their own, written in the same transaction as the event that opens them
- * (so a crash cannot lose one), and closed with the run: a finished execution leaves no request open.
+ * (so a crash cannot lose one), and closed with the run: a finished execution leaves no request open. An answered
+ * request is the durable record of the answer: the engine reads it back (`answers`) if the run was running elsewhere
+ * when it came, or the process died before the run took it.
  */
-async function writeHitl(tx: Tx, rec: ExecutionRecord, events: readonly EngineEvent[]): Promise<void> {
-  const everWaitedForHuman = Object.values(rec.state.steps).some((s) => s.wait?.kind === 'approval');
-  if (!everWaitedForHuman && !events.some((e) => e.type.startsWith('hitl.'))) return;
+async function writeHitl(tx: Tx, run: MergedRun): Promise<void> {
+  const { last, events } = run;
+  if (!run.approvals && !events.some((e) => e.type.startsWith('hitl.'))) return;
   for (const e of events) {
     if (e.type !== 'hitl.requested') continue;
     const d = e.data as { nodeId: string; stepId: string; prompt: string; formSchema?: unknown; timeoutAt?: string };
@@ -50,8 +52,8 @@ async function writeHitl(tx: Tx, rec: ExecutionRecord, events: readonly EngineEv
     (e.data as Record<string, unknown>).hitlId = id;
     await tx.insert(hitlRequests).values({
       id,
-      executionId: rec.id,
-      ownerId: rec.ownerId,
+      executionId: last.id,
+      ownerId: last.ownerId,
       nodeId: d.nodeId,
       stepId: d.stepId,
       prompt: d.prompt,
@@ -64,13 +66,13 @@ async function writeHitl(tx: Tx, rec: ExecutionRecord, events: readonly EngineEv
     await tx
       .update(hitlRequests)
       .set({ status: 'expired', answeredAt: new Date() })
-      .where(and(eq(hitlRequests.executionId, rec.id), eq(hitlRequests.stepId, String(e.data.stepId)), eq(hitlRequests.status, 'open')));
+      .where(and(eq(hitlRequests.executionId, last.id), eq(hitlRequests.stepId, String(e.data.stepId)), eq(hitlRequests.status, 'open')));
   }
-  if (['succeeded', 'failed', 'stopped', 'crashed'].includes(rec.status)) {
+  if (['succeeded', 'failed', 'stopped', 'crashed'].includes(last.status)) {
     await tx
       .update(hitlRequests)
       .set({ status: 'cancelled', answeredAt: new Date() })
-      .where(and(eq(hitlRequests.executionId, rec.id), eq(hitlRequests.status, 'open')));
+      .where(and(eq(hitlRequests.executionId, last.id), eq(hitlRequests.status, 'open')));
   }
 }
 
@@ -82,7 +84,7 @@ async function writeEvents(tx: Tx, executionId: string, lastSeq: number, events:
 }
 
 export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void> } {
-  const writer = createBatchWriter(db, (tx, op) => writeHitl(tx, op.rec, op.events));
+  const writer = createBatchWriter(db, writeHitl);
   const released = new Set<string>();
   return {
     async insert(rec, events, lease) {
@@ -153,22 +155,33 @@ export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void
         .where(and(inArray(executions.id, [...ids]), eq(executions.leaseOwner, instance)));
     },
 
-    async recoverable() {
+    async recoverable(): Promise<Recoverable> {
       const now = Date.now();
       const runnable = await db
         .select({ id: executions.id })
         .from(executions)
         .where(and(inArray(executions.status, ['queued', 'running']), or(isNull(executions.leaseUntil), lt(executions.leaseUntil, now))));
-      const waiting = await db.select({ id: executions.id, state: executions.state }).from(executions).where(eq(executions.status, 'waiting'));
-      const waits: Array<{ id: string; nodeId: string; at: string }> = [];
+      // Paused runs keep their waits: a timer that ends while paused is recorded, and the node runs after resume.
+      const waiting = await db.select({ id: executions.id, state: executions.state }).from(executions).where(inArray(executions.status, ['waiting', 'paused']));
+      const waits: Recoverable['waits'] = [];
+      const children: NonNullable<Recoverable['children']> = [];
       for (const w of waiting) {
         for (const s of Object.values((w.state as RunState).steps)) {
           if (s.status !== 'waiting' || !s.wait) continue;
-          const at = s.wait.kind === 'timer' ? s.wait.until : s.wait.timeoutAt;
-          if (at) waits.push({ id: w.id, nodeId: s.nodeId, at });
+          const at = s.wait.kind === 'timer' ? s.wait.until : s.wait.kind === 'approval' ? s.wait.timeoutAt : undefined;
+          if (at) waits.push({ id: w.id, nodeId: s.nodeId, stepId: s.stepId, at });
+          if (s.wait.kind === 'execution') children.push({ id: w.id, nodeId: s.nodeId, stepId: s.stepId, childId: s.wait.executionId });
         }
       }
-      return { runnable: runnable.map((r) => r.id), waits };
+      return { runnable: runnable.map((r) => r.id), waits, children };
+    },
+
+    async answers(executionId) {
+      const rows = await db
+        .select({ stepId: hitlRequests.stepId, nodeId: hitlRequests.nodeId, decision: hitlRequests.decision, data: hitlRequests.data })
+        .from(hitlRequests)
+        .where(and(eq(hitlRequests.executionId, executionId), eq(hitlRequests.status, 'answered')));
+      return rows.map((r) => ({ stepId: r.stepId, nodeId: r.nodeId, data: { decision: r.decision, data: r.data ?? null } }));
     },
 
     /** Embedded mode has exactly one process: any lease found at start belongs to a process that is gone. */

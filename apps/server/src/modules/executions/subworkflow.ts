@@ -1,61 +1,61 @@
 /**
- * `flow.subworkflow`: runs another workflow of the same owner as a child execution and returns its output. The child
- * is a normal, persisted execution (visible in status and streams); stopping the parent stops the child.
+ * `flow.subworkflow`: runs another workflow of the same owner as a child execution. The child is a normal, persisted
+ * execution (visible in status and streams).
  *
- * The wait for the child lives in this node's promise, not in the run state: if the parent's process dies, the
- * parent node runs again on recovery and starts a fresh child (nodes are at-least-once).
+ * With `waitForCompletion` (the default) the node does not hold its worker slot while the child runs: it starts the
+ * child and waits on it like on a person or a timer (the parent goes `waiting`), and the engine runs it again with the
+ * child's result when the child ends — so parents waiting on children can never take every slot and starve the
+ * children they wait for. Stopping the parent stops the child. Without `waitForCompletion` the node outputs the
+ * child's id at once and the child runs on its own.
+ *
+ * Output: `{ executionId, output }` (waiting), `{ executionId, status: 'queued' }` (not waiting). A child that ends in
+ * anything but `succeeded` fails the node with SUBWORKFLOW_FAILED.
  */
 import { NodeFailure, type Engine, type NodeHandler } from '@gatehouse/engine';
 import type { ExecutionsWorkflowSource } from './executions.module.ts';
-import type { OwnedEvent } from './event-hub.ts';
 
 /** Children may start children, up to this depth: a workflow that calls itself stops here instead of forever. */
 export const MAX_SUBWORKFLOW_DEPTH = 5;
 
-export function subworkflowHandler(d: {
-  engine: () => Engine;
-  workflows: ExecutionsWorkflowSource;
-  subscribe: (executionId: string, l: (e: OwnedEvent) => void) => () => void;
-}): NodeHandler {
-  const depthOf = new Map<string, number>();
+interface ChildEnd {
+  readonly executionId: string;
+  readonly status: string;
+  readonly output?: unknown;
+  readonly error?: { readonly message?: string } | null;
+}
+
+export function subworkflowHandler(d: { engine: () => Engine; workflows: ExecutionsWorkflowSource }): NodeHandler {
   return {
     async run(ctx) {
       const workflowId = ctx.config.workflowId;
+      if (ctx.resume) {
+        const end = ctx.resume.data as ChildEnd;
+        if (end.status !== 'succeeded') {
+          throw new NodeFailure('SUBWORKFLOW_FAILED', `sub-workflow ${String(workflowId)} ended ${end.status}${end.error?.message ? `: ${end.error.message}` : ''}`);
+        }
+        return { kind: 'output', data: { executionId: end.executionId, output: end.output ?? null } };
+      }
       if (typeof workflowId !== 'string') throw new NodeFailure('INVALID_CONFIG', 'flow.subworkflow needs a workflowId');
-      const depth = (depthOf.get(ctx.executionId) ?? 0) + 1;
+      const version = ctx.config.version;
+      if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version) || version < 1)) {
+        throw new NodeFailure('INVALID_CONFIG', 'flow.subworkflow version must be a positive integer');
+      }
+      const engine = d.engine();
+      const depth = engine.depthOf(ctx.executionId) + 1;
       if (depth > MAX_SUBWORKFLOW_DEPTH) throw new NodeFailure('SUBWORKFLOW_TOO_DEEP', `sub-workflows nest deeper than ${MAX_SUBWORKFLOW_DEPTH}`);
       // Only the owner's own workflows: someone else's id is as unknown as a missing one.
-      const snap = await d.workflows.snapshot(ctx.ownerId, workflowId);
-      if (!snap) throw new NodeFailure('SUBWORKFLOW_NOT_FOUND', `workflow ${workflowId} not found`);
-      const engine = d.engine();
-      const input = ctx.config.input !== undefined ? ctx.config.input : ctx.input;
-      let finished!: (e: OwnedEvent) => void;
-      const done = new Promise<OwnedEvent>((resolve) => (finished = resolve));
-      let unsubscribe = () => {};
+      const snap = await d.workflows.snapshot(ctx.ownerId, workflowId, version);
+      if (!snap) throw new NodeFailure('SUBWORKFLOW_NOT_FOUND', `workflow ${workflowId}${version ? ` version ${version}` : ''} not found`);
+      const wait = ctx.config.waitForCompletion !== false;
       const child = await engine.start({
         ownerId: ctx.ownerId,
         workflow: snap,
-        input,
+        input: ctx.config.input !== undefined ? ctx.config.input : ctx.input,
         mode: 'normal',
+        parent: { executionId: ctx.executionId, nodeId: ctx.nodeId, stepId: ctx.stepId, notify: wait },
       });
-      depthOf.set(child.id, depth);
-      unsubscribe = d.subscribe(child.id, (e) => e.type === 'execution.finished' && finished(e));
-      const onAbort = () => void engine.stop(child.id).catch(() => undefined);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        // The child may have finished before we subscribed: check once after subscribing.
-        const now = await engine.get(child.id);
-        const final = now && ['succeeded', 'failed', 'stopped', 'crashed'].includes(now.status) ? now : null;
-        const result = final ? { status: final.status, output: final.output, error: final.error } : ((await done).data as { status: string; output?: unknown; error?: { message?: string } });
-        if (result.status !== 'succeeded') {
-          throw new NodeFailure('SUBWORKFLOW_FAILED', `sub-workflow ${workflowId} ended ${result.status}${result.error?.message ? `: ${result.error.message}` : ''}`);
-        }
-        return { kind: 'output', data: { executionId: child.id, output: result.output ?? null } };
-      } finally {
-        unsubscribe();
-        ctx.signal.removeEventListener('abort', onAbort);
-        depthOf.delete(child.id);
-      }
+      if (!wait) return { kind: 'output', data: { executionId: child.id, status: child.status } };
+      return { kind: 'wait', wait: { kind: 'execution', executionId: child.id } };
     },
   };
 }

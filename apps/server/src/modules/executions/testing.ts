@@ -52,11 +52,13 @@ export async function createExecutionsTestApp(opts: {
   extraRoutes?: (m: ExecutionsModule) => RouteSpec[];
   database?: Awaited<ReturnType<typeof openTestDatabase>>;
   workflows?: ReturnType<typeof createMemoryWorkflowSource>;
+  /** Worker slots of the engine's queue (default 64). */
+  concurrency?: number;
 } = {}): Promise<ExecutionsTestApp> {
   const config = testConfig();
   const database = opts.database ?? (await openTestDatabase());
   const workflows = opts.workflows ?? createMemoryWorkflowSource();
-  const container = await createContainer(config, { database, executions: { workflows, handlers: (t) => opts.handlers?.[t] } });
+  const container = await createContainer(config, { database, executions: { workflows, handlers: (t) => opts.handlers?.[t], ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) } });
   const module = container.executions;
   const app = await buildApp({ ...container, routes: [...container.routes, ...(opts.extraRoutes?.(module) ?? [])] });
   return {
