@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEgress, type Egress } from './egress.ts';
-import { createHttpRequestHandler } from './http-request.ts';
-import { MIB } from './node-config.ts';
+import { DEFAULT_ENGINE_LIMITS } from '@gatehouse/engine';
+import { BUILT_IN_BY_TYPE, createConfigValidator } from '../../nodes/index.ts';
+import { createHttpRequestHandler, httpRequestConfigSchema } from './http-request.ts';
+import { configChecker, MIB } from './node-config.ts';
+
+/** The engine's per-node output cap: what the whole http.request output must fit. */
+const CAP = DEFAULT_ENGINE_LIMITS.maxNodeOutputBytes;
+const jsonSize = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
 import { localServer, loopbackConnector, nodeContext, refusingConnector, streamBytes, stubResolver, type LocalServer } from './testing.ts';
 
 let server: LocalServer;
@@ -20,6 +26,10 @@ beforeAll(async () => {
       res.end('{oops');
     } else if (url.pathname === '/big') {
       streamBytes(res, 10 * MIB, false);
+    } else if (url.pathname === '/quotes') {
+      // Every character doubles in JSON: under the read limit, over the output cap once escaped.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('"'.repeat(700 * 1024));
     } else if (url.pathname === '/big-json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ pad: 'x'.repeat(4096) }));
@@ -102,11 +112,32 @@ describe('http.request node', () => {
     expect((await failureOf(run({ url: `${server.url}/bad-json`, responseType: 'json' }))).code).toBe('HTTP_INVALID_JSON');
   });
 
-  it('truncates a 10 MB response at the cap and flags it, and the process carries on', async () => {
+  it('truncates a 10 MB response to fit the node output cap and flags it, and the process carries on', async () => {
     const out = await outputOf({ url: `${server.url}/big` });
     expect(out.truncated).toBe(true);
-    expect(out.body.length).toBe(5 * MIB);
+    expect(jsonSize(out)).toBeLessThanOrEqual(CAP);
+    expect(out.body.length).toBeGreaterThan(CAP - 4096);
+    expect(out.body).toBe('x'.repeat(out.body.length));
     expect((await outputOf({ url: `${server.url}/json` })).status).toBe(200);
+  });
+
+  it('cuts a body that fits maxBytes but not the output cap once escaped, or fails it with onTooLarge error', async () => {
+    const out = await outputOf({ url: `${server.url}/quotes` });
+    expect(out.truncated).toBe(true);
+    expect(jsonSize(out)).toBeLessThanOrEqual(CAP);
+    expect(out.body).toBe('"'.repeat(out.body.length));
+    const b64 = await outputOf({ url: `${server.url}/big`, responseType: 'base64' });
+    expect(jsonSize(b64)).toBeLessThanOrEqual(CAP);
+    expect(b64.body.length % 4).toBe(0);
+    expect(Buffer.from(b64.body, 'base64').toString()).toBe('x'.repeat((b64.body.length / 4) * 3));
+    const err = await failureOf(run({ url: `${server.url}/quotes`, onTooLarge: 'error' }));
+    expect(err.code).toBe('EGRESS_TOO_LARGE');
+    expect(err.message).toMatch(/output cap/);
+  });
+
+  it('reads only maxBytes when the config sets it', async () => {
+    const out = await outputOf({ url: `${server.url}/big`, maxBytes: 1000 });
+    expect(out).toMatchObject({ truncated: true, body: 'x'.repeat(1000) });
   });
 
   it('fails a 10 MB response when onTooLarge is error, or when a cut JSON body could not be parsed', async () => {
@@ -145,10 +176,52 @@ describe('http.request node', () => {
     [{ url: 'http://x/', headers: { 'bad name': 'v' } }, /header name/],
     [{ url: 'http://x/', headers: { 'x-a': 'a\r\nInjected: 1' } }, /line break/],
     [{ url: 'http://x/', maxBytes: 50 * MIB }, /maxBytes/],
+    [{ url: 'http://x/', maxBytes: CAP + 1 }, /maxBytes/],
     [{ url: 'http://x/', timeoutMs: 3_600_000 }, /timeoutMs/],
   ])('refuses an invalid config %j', async (config, message) => {
     const err = await failureOf(run(config));
     expect(err.code).toBe('INVALID_CONFIG');
     expect(err.message).toMatch(message);
+  });
+
+  it('fails clearly on a credentialId, which the catalog accepts but no vault can serve yet', async () => {
+    const err = await failureOf(run({ url: `${server.url}/json`, credentialId: '6f1c2f4e-3b1d-4c55-9a57-0f0d1a2b3c4d' }));
+    expect(err.code).toBe('CREDENTIALS_UNAVAILABLE');
+  });
+});
+
+describe('http.request config: the node catalog and the handler agree', () => {
+  const catalog = createConfigValidator();
+  const spec = BUILT_IN_BY_TYPE.get('http.request')!;
+  const handlerAccepts = (config: Record<string, unknown>) => {
+    try {
+      configChecker(httpRequestConfigSchema).parse('http.request', config);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('declares the same settings', () => {
+    const keys = (schema: unknown) => Object.keys((schema as { properties: Record<string, unknown> }).properties).sort();
+    expect(keys(spec.configSchema)).toEqual(keys(httpRequestConfigSchema));
+  });
+
+  it.each([
+    { url: 'https://api.example.com', maxBytes: 1000 },
+    { url: 'https://api.example.com', maxBytes: CAP },
+    { url: 'https://api.example.com', onTooLarge: 'error' },
+    { url: 'https://api.example.com', responseType: 'base64' },
+    { url: 'https://api.example.com', method: 'OPTIONS' },
+    { url: 'https://api.example.com', method: 'POST', body: 'x', bodyType: 'text' },
+    { url: 'https://api.example.com', query: { a: [1, 'b'], c: true } },
+    { url: 'https://api.example.com', followRedirects: false, failOnHttpError: true },
+  ])('both accept %j', (config) => {
+    expect(catalog.validate(spec, config)).toEqual([]);
+    expect(handlerAccepts(config)).toBe(true);
+  });
+
+  it('both bound maxBytes by the node output cap', () => {
+    expect(catalog.validate(spec, { url: 'https://api.example.com', maxBytes: CAP + 1 })).toMatchObject([{ pointer: '/maxBytes' }]);
   });
 });

@@ -9,20 +9,26 @@
  *   body, bodyType  sent as JSON (default for non-strings, sets content-type) or as text (default for strings)
  *   timeoutMs       overall deadline, redirects included (default 30 s, at most the handler's limit)
  *   responseType    auto (default: JSON when the content-type says so, else text) | json | text | base64
- *   maxBytes        body cap (default and ceiling: the handler's maxBytes, 5 MiB unless configured)
- *   onTooLarge      truncate (default: `truncated: true` in the output) | error (fails with EGRESS_TOO_LARGE)
+ *   maxBytes        how much of the body to read (default and ceiling: the handler's maxBytes, which is at most
+ *                   the engine's per-node output cap, 1 MiB)
+ *   onTooLarge      truncate (default) | error. A body longer than maxBytes, or one whose output would not fit the
+ *                   node output cap (JSON escaping and base64 make text bigger), is cut to fit and returned as text
+ *                   with `truncated: true`; with `error` the node fails with EGRESS_TOO_LARGE instead. So a large
+ *                   response never fails the node with OUTPUT_TOO_LARGE.
  *   followRedirects default true (at most 5, each hop re-checked)
  *   failOnHttpError default false: a 4xx/5xx is an output like any other; true makes it a node error (HTTP_STATUS)
+ *   credentialId    accepted (the node catalog declares it) but there is no credentials vault yet: the node fails
+ *                   with CREDENTIALS_UNAVAILABLE rather than calling without the credential
  *
  * Output: { status, headers, body, truncated, url }.
  *
  * Nothing but the config goes out: no server credentials, cookies, proxy settings or environment. Credentials a
  * workflow needs are headers in its config, and they are dropped when a redirect leaves the origin.
  */
-import { NodeFailure, type NodeHandler } from '@gatehouse/engine';
+import { DEFAULT_ENGINE_LIMITS, NodeFailure, type NodeHandler } from '@gatehouse/engine';
 import { Type } from 'typebox';
 import type { Egress } from './egress.ts';
-import { configChecker, MIB } from './node-config.ts';
+import { configChecker } from './node-config.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
@@ -41,6 +47,7 @@ export const httpRequestConfigSchema = Type.Object(
     onTooLarge: Type.Optional(Type.Union([Type.Literal('truncate'), Type.Literal('error')])),
     followRedirects: Type.Optional(Type.Boolean()),
     failOnHttpError: Type.Optional(Type.Boolean()),
+    credentialId: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
@@ -55,8 +62,10 @@ export interface HttpRequestOutput {
 
 export interface HttpRequestHandlerOptions {
   readonly egress: Egress;
-  /** Default and ceiling of a node's `maxBytes`. */
+  /** Default and ceiling of a node's `maxBytes` (never above `maxOutputBytes`). */
   readonly maxBytes?: number;
+  /** The engine's per-node output cap: the whole output must fit in it (default: the engine's default). */
+  readonly maxOutputBytes?: number;
   /** Default of a node's `timeoutMs`. */
   readonly timeoutMs?: number;
   /** Ceiling of a node's `timeoutMs`. */
@@ -110,13 +119,67 @@ function decodeBody(buf: Buffer, type: string, contentType: string | string[] | 
   }
 }
 
+/** Bytes of `s` as a JSON string, quotes left out. */
+function jsonTextBytes(s: string): number {
+  return Buffer.byteLength(JSON.stringify(s)) - 2;
+}
+
+const jsonSize = (v: unknown) => Buffer.byteLength(JSON.stringify(v) ?? '');
+
+/**
+ * The longest prefix of `text` whose JSON form takes at most `room` bytes. Linear: one pass sizing each character as
+ * JSON.stringify writes it, then a check of the result (and a trim if the estimate was off).
+ */
+function prefixFitting(text: string, room: number): string {
+  let used = 0;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let size: number;
+    if (c === 0x22 || c === 0x5c || c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d) size = 2;
+    else if (c < 0x20) size = 6;
+    else if (c < 0x80) size = 1;
+    else if (c < 0x800) size = 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      if (used + 4 > room) break;
+      used += 4;
+      i++;
+      continue;
+    } else if (c >= 0xd800 && c <= 0xdfff) size = 6;
+    else size = 3;
+    if (used + size > room) break;
+    used += size;
+  }
+  let cut = text.slice(0, i);
+  while (cut.length > 0 && jsonTextBytes(cut) > room) cut = cut.slice(0, Math.floor(cut.length * 0.9));
+  return cut;
+}
+
+/** Makes the output fit the node output cap: cuts the body (as text) or fails, as onTooLarge says. */
+function fitOutput(out: HttpRequestOutput, cap: number, responseType: string, onTooLarge: 'truncate' | 'error'): HttpRequestOutput {
+  if (jsonSize(out) <= cap) return out;
+  if (onTooLarge === 'error') throw new NodeFailure('EGRESS_TOO_LARGE', `the response does not fit the node output cap of ${cap} bytes: lower maxBytes or use onTooLarge truncate`);
+  const text = typeof out.body === 'string' ? out.body : (JSON.stringify(out.body) ?? '');
+  const room = cap - jsonSize({ ...out, body: '', truncated: true });
+  if (room <= 0) throw new NodeFailure('EGRESS_TOO_LARGE', `the response headers alone exceed the node output cap of ${cap} bytes`);
+  let body = prefixFitting(text, room);
+  // Keep base64 decodable: whole 4-character groups only.
+  if (responseType === 'base64') body = body.slice(0, body.length - (body.length % 4));
+  return { ...out, body, truncated: true };
+}
+
 export function createHttpRequestHandler(options: HttpRequestHandlerOptions): NodeHandler {
-  const maxBytes = options.maxBytes ?? 5 * MIB;
+  const maxOutput = options.maxOutputBytes ?? DEFAULT_ENGINE_LIMITS.maxNodeOutputBytes;
+  // Reading more than the output can hold would only be thrown away (or fail the node).
+  const maxBytes = Math.min(options.maxBytes ?? maxOutput, maxOutput);
   const defaultTimeout = options.timeoutMs ?? 30_000;
   const maxTimeout = options.maxTimeoutMs ?? 300_000;
   return {
     async run(ctx) {
       const c = checker.parse('http.request', ctx.config);
+      if (c.credentialId !== undefined) {
+        throw new NodeFailure('CREDENTIALS_UNAVAILABLE', 'http.request: credentials are not available yet; put the header in the node config');
+      }
       if (c.maxBytes !== undefined && c.maxBytes > maxBytes) {
         throw new NodeFailure('INVALID_CONFIG', `http.request: maxBytes may be at most ${maxBytes}`);
       }
@@ -133,6 +196,8 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): No
         const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
         if (!hasType) headers['content-type'] = asText ? 'text/plain; charset=utf-8' : 'application/json';
       }
+      const responseType = c.responseType ?? 'auto';
+      const onTooLarge = c.onTooLarge ?? 'truncate';
       const res = await options.egress.request({
         url: withQuery(c.url, c.query),
         method,
@@ -141,7 +206,7 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): No
         signal: ctx.signal,
         timeoutMs: c.timeoutMs ?? defaultTimeout,
         maxBytes: c.maxBytes ?? maxBytes,
-        onTooLarge: c.onTooLarge ?? 'truncate',
+        onTooLarge,
         maxRedirects: c.followRedirects === false ? 0 : 5,
       });
       if (c.failOnHttpError && res.status >= 400) {
@@ -150,11 +215,11 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): No
       const output: HttpRequestOutput = {
         status: res.status,
         headers: res.headers,
-        body: decodeBody(res.body, c.responseType ?? 'auto', res.headers['content-type'], res.truncated),
+        body: decodeBody(res.body, responseType, res.headers['content-type'], res.truncated),
         truncated: res.truncated,
         url: res.url,
       };
-      return { kind: 'output', data: output };
+      return { kind: 'output', data: fitOutput(output, maxOutput, responseType, onTooLarge) };
     },
   };
 }

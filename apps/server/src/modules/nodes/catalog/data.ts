@@ -1,8 +1,12 @@
 import { Type } from 'typebox';
+import { DEFAULT_ENGINE_LIMITS } from '@gatehouse/engine';
 import { CredentialId, node, orTemplate, strict } from './schema-helpers.ts';
 
-const Method = Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'].map((m) => Type.Literal(m)), { default: 'GET' });
+const Method = Type.Union(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => Type.Literal(m)), { default: 'GET' });
 const StringMap = Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 8192 }));
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+/** What http.request reads of a response at most: its whole output must fit the engine's per-node output cap. */
+const HTTP_MAX_BYTES = DEFAULT_ENGINE_LIMITS.maxNodeOutputBytes;
 
 export const DATA = [
   node({
@@ -48,10 +52,17 @@ export const DATA = [
         method: Type.Optional(Method),
         url: Type.String({ minLength: 1, maxLength: 8192 }),
         headers: Type.Optional(StringMap),
-        query: Type.Optional(StringMap),
+        query: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), Type.Union([Scalar, Type.Array(Scalar, { maxItems: 1000 })]))),
         body: Type.Optional(Type.Unknown()),
+        bodyType: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('text')])),
         timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 120_000, default: 30_000 })),
-        responseType: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('text')], { default: 'auto' })),
+        responseType: Type.Optional(Type.Union(['auto', 'json', 'text', 'base64'].map((t) => Type.Literal(t)), { default: 'auto' })),
+        maxBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: HTTP_MAX_BYTES, default: HTTP_MAX_BYTES, description: 'bytes of the response body to read' })),
+        onTooLarge: Type.Optional(
+          Type.Union([Type.Literal('truncate'), Type.Literal('error')], { default: 'truncate', description: 'a body over maxBytes or the output cap: cut it (truncated: true) or fail' }),
+        ),
+        followRedirects: Type.Optional(Type.Boolean({ default: true })),
+        failOnHttpError: Type.Optional(Type.Boolean({ default: false })),
         credentialId: Type.Optional(CredentialId),
       },
       strict,
