@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from './container.ts';
-import { clientErrorHandler } from './http/client-error.ts';
+import { clientErrorHandler, frameworkErrorHandler } from './http/client-error.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { installPipeline, registerRoutes } from './http/pipeline.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -47,6 +47,8 @@ declare module 'fastify' {
  * poisoning refused.
  */
 function acceptEmptyJson(app: FastifyInstance): void {
+  // JSON only: Fastify's built-in text/plain parser would let a text body reach routes as a string (→ 415 instead).
+  app.removeContentTypeParser('text/plain');
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -85,6 +87,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler,
     // Bound how long a slow client may hold a socket open while sending headers or a body.
     requestTimeout: 30_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
 import { openDatabase } from './db/database.ts';
 import { cliCommands } from './cli-commands.ts';
+import { redactedError } from './http/safe-error.ts';
 
 const program = new Command('gatehouse').description('Gatehouse: AI workflows and commerce on one access layer');
 
@@ -38,7 +39,8 @@ program.parseAsync().catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof DataDirLockedError || (e as { operatorError?: boolean }).operatorError) {
     console.error(`gatehouse: ${(e as Error).message}`);
   } else {
-    console.error(e);
+    // Never the raw error: a failed query carries its bound parameters (password hashes, key hashes).
+    console.error(redactedError(e));
   }
   process.exit(1);
 });

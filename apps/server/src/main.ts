@@ -42,7 +42,18 @@ export async function serve(config: Config): Promise<FastifyInstance> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (e) {
+    await app.close();
+    await container.close();
+    const code = (e as { code?: string }).code;
+    // An operator's mistake, not a bug: say what to change instead of printing a stack.
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw Object.assign(new Error(`cannot listen on ${config.host}:${config.port} (${code}); set PORT or HOST to a free address`), { operatorError: true });
+    }
+    throw e;
+  }
   app.log.info(
     { driver: container.database.driver, docs: `http://localhost:${config.port}/api/docs` },
     'gatehouse is listening',

@@ -173,6 +173,22 @@ describe('the access pipeline', () => {
     expect(res.json().details[0].path).toBe('params.id');
   });
 
+  it('answers a path that is not valid percent-encoding with 400 in the error shape and the security headers', async () => {
+    for (const url of ['/t/things/%ZZ', '/t/things/%E0%A4%A']) {
+      const res = await t.app.inject({ method: 'GET', url, headers: bearer('free') });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json()).toEqual({ error: expect.any(String), code: 'BAD_URL', requestId: res.headers['x-request-id'] });
+      expectSecurityHeaders(res.headers);
+    }
+  });
+
+  it('answers a path parameter past the length limit with 414 in the error shape and the security headers', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/t/things/${'a'.repeat(300)}`, headers: bearer('free') });
+    expect(res.statusCode).toBe(414);
+    expect(res.json()).toMatchObject({ code: 'PATH_PARAM_TOO_LONG' });
+    expectSecurityHeaders(res.headers);
+  });
+
   it('matches paths with and without the trailing slash', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/t/auth/', headers: bearer('free') })).statusCode).toBe(200);
   });
@@ -249,6 +265,23 @@ describe('request bodies', () => {
     const res = await post('name=ok', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('refuses a text/plain body with 415, on routes with and without a body', async () => {
+    for (const [method, url] of [['POST', '/t/echo'], ['DELETE', '/t/things-gone']] as const) {
+      const res = await t.app.inject({ method, url, headers: { 'content-type': 'text/plain', ...bearer('free') }, payload: '{"name":"ok"}' });
+      expect(res.statusCode, url).toBe(415);
+      expect(res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    }
+  });
+
+  it('refuses fields sent to a route that takes no body, and accepts an empty object', async () => {
+    const json = { 'content-type': 'application/json', ...bearer('free') };
+    const res = await t.app.inject({ method: 'DELETE', url: '/t/things-gone', headers: json, payload: '{"evil":true}' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toEqual([{ path: 'body.evil', message: 'unknown field' }]);
+    expect((await t.app.inject({ method: 'DELETE', url: '/t/things-gone', headers: json, payload: '[1]' })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'DELETE', url: '/t/things-gone', headers: json, payload: '{}' })).statusCode).toBe(204);
   });
 
   it('refuses a body over the limit with 413', async () => {

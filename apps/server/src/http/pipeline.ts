@@ -238,6 +238,22 @@ function defaultEmptyBody(req: FastifyRequest, _reply: FastifyReply, done: () =>
   done();
 }
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A route that declares no body takes none: a JSON body with fields is refused with the contract's unknown-field
+ * error, as it would be on a route with a strict body schema (CONTRACT.md: unknown fields → 400). An empty body, or
+ * `{}`, passes.
+ */
+function refuseBody(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+  const body = req.body as unknown;
+  if (body === undefined || body === null) return done();
+  if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return done();
+  const keys = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+  const details = keys.length > 0 ? keys.map((k) => ({ path: `body.${k}`, message: 'unknown field' })) : [{ path: 'body', message: 'this endpoint takes no body' }];
+  done(new AppError('invalid', 'VALIDATION_FAILED', 'Request validation failed', details));
+}
+
 /** Registers declared routes (after installPipeline). */
 export function registerRoutes(app: FastifyInstance, specs: readonly RouteSpec[]): void {
   for (const spec of specs) {
@@ -248,7 +264,11 @@ export function registerRoutes(app: FastifyInstance, specs: readonly RouteSpec[]
       ...(spec.schema ? { schema: spec.schema } : {}),
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       config: { route: spec },
-      ...((spec.schema as { body?: unknown } | undefined)?.body ? { preValidation: defaultEmptyBody } : {}),
+      ...((spec.schema as { body?: unknown } | undefined)?.body
+        ? { preValidation: defaultEmptyBody }
+        : BODY_METHODS.has(spec.method as string)
+          ? { preValidation: refuseBody }
+          : {}),
       handler: spec.handler as never,
       // @fastify/websocket hands upgrade requests to `wsHandler` once the access hooks have passed; plain GETs get `handler`.
       ...(spec.mode === 'ws' ? { wsHandler: spec.wsHandler as never } : {}),

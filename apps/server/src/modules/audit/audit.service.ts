@@ -32,8 +32,25 @@ export interface AuditService {
   flush(): Promise<void>;
 }
 
+/** Longest text kept in a column of the audit row (ids, user agents, values echoed from a request). */
+const MAX_TEXT = 512;
+const NUL = new RegExp(String.fromCharCode(0), 'g');
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, and values here may come straight from a request (a path parameter,
+ * a header): a NUL would make the insert fail and the event vanish. Strings lose their NULs and are capped.
+ */
+function clean<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return (value.length > MAX_TEXT || value.includes('\u0000') ? value.replace(NUL, '').slice(0, MAX_TEXT) : value) as T;
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[clean(k, depth + 1)] = clean(v, depth + 1);
+  return out as T;
+}
+
 function row(ctx: RequestContext, e: AuditEvent) {
-  return {
+  return clean({
     id: randomUUID(),
     actorId: e.actorId === undefined ? (ctx.principal?.userId ?? null) : e.actorId,
     subjectId: e.subjectId ?? null,
@@ -47,7 +64,7 @@ function row(ctx: RequestContext, e: AuditEvent) {
     userAgent: ctx.userAgent ?? null,
     requestId: ctx.requestId,
     details: e.details ?? null,
-  };
+  });
 }
 
 export function createAuditService(db: Tx): AuditService {

@@ -45,6 +45,16 @@ describe('the audit log', () => {
     expect(e).toMatchObject({ outcome: 'failure', actorId: null });
   });
 
+  it('records a denial whose path parameter carries a NUL byte, without the NUL', async () => {
+    const u = await registerUser(t.app, { email: 'nul-prober@example.com' });
+    const res = await t.app.inject({ method: 'GET', url: '/api/users/abc%00def', headers: auth(u) });
+    expect(res.statusCode).toBe(403);
+    await t.container.audit.flush();
+    const denied = (await t.container.audit.list({ userId: u.id })).filter((e) => e.outcome === 'denied');
+    expect(denied).toHaveLength(1);
+    expect(denied[0]!.details).toMatchObject({ status: 403, resourceId: 'abcdef' });
+  });
+
   it('is append-only: the database refuses UPDATE, DELETE and TRUNCATE', async () => {
     await registerUser(t.app);
     const db = t.container.database.db;

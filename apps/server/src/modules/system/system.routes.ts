@@ -3,6 +3,9 @@ import { allowAny } from '@gatehouse/policy';
 import { defineRoute, type RouteSpec } from '../../http/route.ts';
 import { docsSpec } from '../../http/openapi.ts';
 
+/** How long /readyz waits for the database before answering 503. */
+export const READY_TIMEOUT_MS = 2_000;
+
 const platform = (notes: string) => ({ section: '⚙️ Platform', group: 'Health and documentation', notes });
 
 export interface SystemDeps {
@@ -30,12 +33,21 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       mode: 'sync',
       docs: platform('Readiness: the database answers'),
       handler: async (_req, reply) => {
+        let timer: NodeJS.Timeout | undefined;
         try {
-          await deps.ping();
+          // A database that hangs (a dropped network path, an exhausted pool) must not hang the probe with it.
+          await Promise.race([
+            deps.ping(),
+            new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error('readiness probe timed out')), READY_TIMEOUT_MS);
+            }),
+          ]);
           return { status: 'ready', checks: { database: 'ok' } };
         } catch {
           // Say which dependency is down, never why (driver messages can carry hosts and users).
           return reply.code(503).send({ status: 'unavailable', checks: { database: 'down' } });
+        } finally {
+          clearTimeout(timer);
         }
       },
     }),
