@@ -11,11 +11,23 @@ const TYPE = { sync: 'Sync', async: '**Async**', sse: 'Sync/SSE', ws: '**Async**
 function notes(r: RouteSpec): string {
   const parts = [r.docs.notes];
   for (const l of r.limits ?? []) parts.push(`Rate limit: ${l.label} per ${l.by === 'ip' ? 'IP' : 'user'}`);
+  if (r.bodyCaller) parts.push(`Counted per session at the caller's tier, and ${per(r.bodyCaller.ipCeiling)} per IP`);
+  if (r.failureThrottle) parts.push(`After ${r.failureThrottle.points} failures in ${windowOf(r.failureThrottle.durationSeconds)} for one account: 429 from any IP`);
   if (isSpecCategory(r.rateCategory)) parts.push(`Tier limit: ${SPEC_CATEGORIES[r.rateCategory].label}`);
   return parts.join(' · ');
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+/** 60 → `min`, 900 → `15 min`. */
+const windowOf = (d: number) =>
+  d === 60 ? 'min' : d === 3600 ? 'hour' : d === 86400 ? 'day' : d % 3600 === 0 ? `${d / 3600} hours` : d % 60 === 0 ? `${d / 60} min` : `${d} s`;
+
+/** `{ points: 60, durationSeconds: 60 }` → `60/min`. */
+const per = (l: { readonly points: number; readonly durationSeconds: number }) => `${l.points}/${windowOf(l.durationSeconds)}`;
+
+/** Fastify's `:id` as the spec writes it, `{id}`. */
+const specPath = (url: string) => url.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
 
 export function renderPermissionsDoc(routes: readonly RouteSpec[], config: Pick<Config, 'defaultRatePerMinute' | 'anonymousRatePerMinute'>): string {
   const sections = new Map<string, Map<string, RouteSpec[]>>();
@@ -54,13 +66,13 @@ export function renderPermissionsDoc(routes: readonly RouteSpec[], config: Pick<
       if (http.length > 0) {
         out.push('| Endpoint | Method | Type | Permission | Notes |', '|----------|--------|------|------------|-------|');
         for (const r of http) {
-          out.push(`| \`${r.url}\` | ${r.method} | ${TYPE[r.mode]} | ${cell(r.docs.permission ?? r.access.label)} | ${cell(notes(r))} |`);
+          out.push(`| \`${specPath(r.url)}\` | ${r.method} | ${TYPE[r.mode]} | ${cell(r.docs.permission ?? r.access.label)} | ${cell(notes(r))} |`);
         }
       }
       if (ws.length > 0) {
         if (http.length > 0) out.push('');
         out.push('| Endpoint | Type | Permission | Notes |', '|----------|------|------------|-------|');
-        for (const r of ws) out.push(`| \`${r.url}\` | ${TYPE[r.mode]} | ${cell(r.docs.permission ?? r.access.label)} | ${cell(notes(r))} |`);
+        for (const r of ws) out.push(`| \`${specPath(r.url)}\` | ${TYPE[r.mode]} | ${cell(r.docs.permission ?? r.access.label)} | ${cell(notes(r))} |`);
       }
       out.push('');
     }
