@@ -86,7 +86,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       snapshot: (ownerId, id, version) => workflows.getVersionForRun(ownerId, id, version),
       versionForRun: (ownerId, id, version) => workflows.getVersionForRun(ownerId, id, version),
       problems: async (ownerId, snap) => (await workflows.compileFor(ownerId)(snap.definition)).problems,
-      ownerOf: (id) => workflows.workflows.ownerOf(id),
+      ownerOf: (id) => workflows.workflows.liveForRun(id),
     },
     nodeType: (type, ownerId) => workflows.nodeType(type, ownerId),
     ...overrides.executions,

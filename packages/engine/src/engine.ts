@@ -70,6 +70,11 @@ export function createEngine(deps: EngineDeps) {
   const graphs = new Map<string, Graph>();
   /** Runs inserted by this process and not yet picked up by a worker (bounded by the queue's backlog). */
   const fresh = new Map<string, ExecutionRecord>();
+  /**
+   * The workflow version each of those runs was started with, as start validated it: the first run of an execution
+   * uses it instead of loading the same immutable version again. Taken (and forgotten) by that first run.
+   */
+  const startedWith = new Map<string, WorkflowSnapshot>();
   const locks = createLocks();
   const throttle = createThrottle();
   const now = () => new Date(deps.clock.now()).toISOString();
@@ -269,6 +274,13 @@ export function createEngine(deps: EngineDeps) {
     },
   });
 
+  /** The version a run was started with here, if this is its first run and it is that version. */
+  function takeStartedWith(id: string, rec: ExecutionRecord): WorkflowSnapshot | undefined {
+    const w = startedWith.get(id);
+    startedWith.delete(id);
+    return w && w.workflowId === rec.workflowId && w.version === rec.version ? w : undefined;
+  }
+
   /** The worker's claim: a run this process just inserted is already leased to it and in memory. */
   async function claim(id: string): Promise<ExecutionRecord | null> {
     const mine = fresh.get(id);
@@ -319,7 +331,7 @@ export function createEngine(deps: EngineDeps) {
       const rec = claimed;
       a.rec = rec;
       if (!(await earlyControls(rec, a))) return;
-      const w = await deps.workflows.load(rec.ownerId, rec.workflowId, rec.version);
+      const w = takeStartedWith(id, rec) ?? (await deps.workflows.load(rec.ownerId, rec.workflowId, rec.version));
       if (!w) {
         const events: EngineEvent[] = [];
         if (rec.status === 'queued') setStatus(rec, 'running', events);
@@ -333,6 +345,7 @@ export function createEngine(deps: EngineDeps) {
     } catch (e) {
       deps.onError?.(e, id);
     } finally {
+      startedWith.delete(id);
       clearInterval(lease);
       active.delete(id);
       if (claimed) {
@@ -505,7 +518,10 @@ export function createEngine(deps: EngineDeps) {
         createdAt: now(),
       };
       const stored = await deps.store.insert(rec, [ev(rec.id, 'execution.status', { status: 'queued' })], { owner: deps.instanceId, ms: limits.leaseMs });
-      if (fresh.size < 10_000) fresh.set(rec.id, structuredClone(rec));
+      if (fresh.size < 10_000) {
+        fresh.set(rec.id, structuredClone(rec));
+        startedWith.set(rec.id, p.workflow);
+      }
       deps.publish(stored, rec.ownerId);
       deps.queue.enqueue(rec.id);
       return rec;

@@ -67,19 +67,57 @@ function row(ctx: RequestContext, e: AuditEvent) {
   });
 }
 
+/** The most rows one deferred write carries. */
+const MAX_BATCH = 500;
+
 export function createAuditService(db: Tx): AuditService {
-  const pending = new Set<Promise<void>>();
+  // recordLater's rows are written in batches: those recorded in the same tick (and while a write is in flight) go
+  // in one multi-row INSERT, so a busy server writes one statement per batch instead of one per event.
+  let queue: Array<{ row: ReturnType<typeof row>; ctx: RequestContext; action: string }> = [];
+  let writing: Promise<void> | null = null;
+
+  async function write(batch: typeof queue): Promise<void> {
+    try {
+      await insertAudit(db, batch.map((b) => b.row));
+    } catch (err) {
+      // One bad row must not lose the others: retry one by one, and log what still fails.
+      if (batch.length > 1) {
+        for (const b of batch) await write([b]);
+        return;
+      }
+      const [b] = batch;
+      b?.ctx.log.error({ err: safeError(err), action: b.action }, 'audit write failed');
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(MAX_BATCH);
+      await write(batch);
+    }
+  }
+
+  function schedule(): void {
+    if (writing) return;
+    writing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(drain)
+      .finally(() => {
+        writing = null;
+        // Rows recorded between the drain's last look and now start the next write.
+        if (queue.length > 0) schedule();
+      });
+  }
+
   return {
     record: (tx, ctx, event) => insertAudit(tx, [row(ctx, event)]),
     recordLater(ctx, event) {
-      const p: Promise<void> = insertAudit(db, [row(ctx, event)])
-        .catch((err: unknown) => ctx.log.error({ err: safeError(err), action: event.action }, 'audit write failed'))
-        .finally(() => pending.delete(p));
-      pending.add(p);
+      queue.push({ row: row(ctx, event), ctx, action: event.action });
+      schedule();
     },
     list: (filter) => listAudit(db, filter),
     async flush() {
-      await Promise.all([...pending]);
+      while (writing) await writing;
     },
   };
 }

@@ -45,6 +45,18 @@ describe('the audit log', () => {
     expect(e).toMatchObject({ outcome: 'failure', actorId: null });
   });
 
+  it('writes deferred events in batches, and one bad event does not lose the others', async () => {
+    const errors: unknown[] = [];
+    const ctx = { requestId: 'batch-test', principal: null, ip: '127.0.0.1', log: { error: (o: unknown) => errors.push(o) } } as never;
+    for (let i = 0; i < 40; i++) t.container.audit.recordLater(ctx, { action: 'test.batch', outcome: 'success', actorId: null, details: { i } });
+    // Not a UUID: the database refuses this row.
+    t.container.audit.recordLater(ctx, { action: 'test.batch', outcome: 'success', actorId: 'not-a-uuid', details: { i: -1 } });
+    await t.container.audit.flush();
+    const rows = await t.container.audit.list({ action: 'test.batch', limit: 100 });
+    expect(rows.map((r) => (r.details as { i: number }).i).sort((a, b) => a - b)).toEqual([...Array(40).keys()]);
+    expect(errors).toHaveLength(1);
+  });
+
   it('records a denial whose path parameter carries a NUL byte, without the NUL', async () => {
     const u = await registerUser(t.app, { email: 'nul-prober@example.com' });
     const res = await t.app.inject({ method: 'GET', url: '/api/users/abc%00def', headers: auth(u) });

@@ -34,7 +34,8 @@ import { createServerNodes } from './nodes/index.ts';
 export interface ExecutionsWorkflowSource extends WorkflowSource {
   /** A version for a run that already started: found even if the workflow was deleted since. */
   versionForRun(ownerId: string, workflowId: string, version: number): Promise<WorkflowSnapshot | null>;
-  ownerOf(workflowId: string): Promise<{ ownerId: string } | null>;
+  /** The owner of a live workflow, for the `owner` rule, and its latest version when the source has it at hand. */
+  ownerOf(workflowId: string): Promise<{ ownerId: string; snapshot?: WorkflowSnapshot } | null>;
 }
 
 export interface ExecutionsModuleOptions {

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
+import type { WorkflowSnapshot } from '@gatehouse/engine';
 import { authenticated, owner } from '@gatehouse/policy';
 import { defineRoute, type RouteSpec } from '../../http/route.ts';
-import { requirePrincipal } from '../../http/context.ts';
+import { requirePrincipal, type RequestContext } from '../../http/context.ts';
 import { PageQuery, pageOf } from '../../http/pagination.ts';
 import type { LoaderInput } from '../../http/pipeline.ts';
 import type { ExecutionsService } from './executions.service.ts';
@@ -17,9 +18,12 @@ export interface ExecutionRouteDeps {
   readonly executions: ExecutionsService;
   readonly hitl: HitlService;
   readonly partial: ReturnType<typeof createPartialService>;
-  readonly workflowOwner: (id: string) => Promise<{ ownerId: string } | null>;
+  readonly workflowOwner: (id: string) => Promise<{ ownerId: string; snapshot?: WorkflowSnapshot } | null>;
   readonly executionOwner: (id: string) => Promise<{ ownerId: string } | null>;
 }
+
+/** The latest version the `owner` rule loaded along with the owner, if it did. */
+const loadedSnapshot = (ctx: RequestContext) => (ctx.resource as { snapshot?: WorkflowSnapshot } | null | undefined)?.snapshot;
 
 export function executionRoutes(d: ExecutionRouteDeps): RouteSpec[] {
   const ownWorkflow = owner(({ params }: LoaderInput) => d.workflowOwner(params.id!));
@@ -45,7 +49,7 @@ export function executionRoutes(d: ExecutionRouteDeps): RouteSpec[] {
       mode: 'async',
       docs: { section, group: 'Execution Control', notes: 'Start execution (202 with the execution id; 422 if the workflow does not compile)' },
       schema: { params: Id, body: Input },
-      handler: async (req, reply) => reply.code(202).send({ data: await d.executions.execute(requirePrincipal(req.ctx), req.params.id, req.body.input ?? {}) }),
+      handler: async (req, reply) => reply.code(202).send({ data: await d.executions.execute(requirePrincipal(req.ctx), req.params.id, req.body.input ?? {}, 'normal', loadedSnapshot(req.ctx)) }),
     }),
     defineRoute({
       method: 'GET',
@@ -68,7 +72,7 @@ export function executionRoutes(d: ExecutionRouteDeps): RouteSpec[] {
       mode: 'sync',
       docs: { section, group: 'Execution Control', notes: 'Run background test of the current draft' },
       schema: { params: Id, body: Input },
-      handler: async (req, reply) => reply.code(202).send({ data: await d.executions.execute(requirePrincipal(req.ctx), req.params.id, req.body.input ?? {}, 'test') }),
+      handler: async (req, reply) => reply.code(202).send({ data: await d.executions.execute(requirePrincipal(req.ctx), req.params.id, req.body.input ?? {}, 'test', loadedSnapshot(req.ctx)) }),
     }),
     defineRoute({
       method: 'GET',

@@ -33,8 +33,8 @@ export function conflictFrom(e: unknown): never {
 }
 
 export function createExecutionsService(d: ExecutionsServiceDeps) {
-  async function runnable(ctx: AuthedContext, workflowId: string) {
-    const w = await d.workflows.snapshot(ctx.principal.userId, workflowId);
+  async function runnable(ctx: AuthedContext, workflowId: string, loaded?: WorkflowSnapshot) {
+    const w = loaded ?? (await d.workflows.snapshot(ctx.principal.userId, workflowId));
     if (!w) throw executionErrors.workflowNotFound();
     const errors = (await d.workflows.problems(ctx.principal.userId, w)).filter((p) => p.severity === 'error');
     // A workflow that does not compile never gets an execution row.
@@ -53,8 +53,9 @@ export function createExecutionsService(d: ExecutionsServiceDeps) {
   }
 
   return {
-    async execute(ctx: AuthedContext, workflowId: string, input: unknown, mode: 'normal' | 'test' = 'normal') {
-      const w = await runnable(ctx, workflowId);
+    /** `loaded`: the latest version, when the route's access check already read it (one query, not two). */
+    async execute(ctx: AuthedContext, workflowId: string, input: unknown, mode: 'normal' | 'test' = 'normal', loaded?: WorkflowSnapshot) {
+      const w = await runnable(ctx, workflowId, loaded);
       checkInput(w, input);
       const rec = await d.engine.start({ ownerId: ctx.principal.userId, workflow: w, input, mode });
       d.audit.recordLater(ctx, { action: mode === 'test' ? 'execution.test' : 'execution.start', outcome: 'success', targetType: 'execution', targetId: rec.id, details: { workflowId, version: w.version } });

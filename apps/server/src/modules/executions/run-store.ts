@@ -7,11 +7,11 @@
  * only the lease holder saves a running execution, so the counter never races.
  */
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { EngineEvent, ExecutionRecord, Recoverable, RunStore, RunState, StoredEvent } from '@gatehouse/engine';
+import type { ExecutionRecord, Recoverable, RunStore, RunState } from '@gatehouse/engine';
 import type { Db, Tx } from '../../db/database.ts';
 import { randomUUID } from 'node:crypto';
 import { createBatchWriter, type MergedRun } from './batch-writer.ts';
-import { executionEvents, executions, hitlRequests } from './executions.tables.ts';
+import { executions, hitlRequests } from './executions.tables.ts';
 
 type Row = typeof executions.$inferSelect;
 
@@ -76,35 +76,27 @@ async function writeHitl(tx: Tx, run: MergedRun): Promise<void> {
   }
 }
 
-async function writeEvents(tx: Tx, executionId: string, lastSeq: number, events: readonly EngineEvent[]): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
-  const stored = events.map((e, i) => ({ ...e, seq: lastSeq - events.length + i + 1 }));
-  await tx.insert(executionEvents).values(stored.map((e) => ({ executionId, seq: e.seq, type: e.type, at: new Date(e.at), data: e.data })));
-  return stored;
-}
-
 export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void> } {
   const writer = createBatchWriter(db, writeHitl);
   const released = new Set<string>();
   return {
     async insert(rec, events, lease) {
-      return db.transaction(async (tx) => {
-        await tx.insert(executions).values({
-          id: rec.id,
-          ownerId: rec.ownerId,
-          workflowId: rec.workflowId,
-          version: rec.version,
-          mode: rec.mode,
-          status: rec.status,
-          input: rec.input ?? null,
-          state: rec.state,
-          pauseRequested: rec.pauseRequested,
-          eventSeq: events.length,
-          createdAt: new Date(rec.createdAt),
-          ...(lease ? { leaseOwner: lease.owner, leaseUntil: Date.now() + lease.ms } : {}),
-        });
-        return writeEvents(tx, rec.id, events.length, events);
-      });
+      // One statement, so one round trip and atomic without a transaction: the row and its first events together.
+      const stored = events.map((e, i) => ({ ...e, seq: i + 1 }));
+      const row = sql`(${rec.id}::uuid, ${rec.ownerId}::uuid, ${rec.workflowId}::uuid, ${rec.version}::int, ${rec.mode}, ${rec.status},
+        ${JSON.stringify(rec.input ?? null)}::jsonb, ${JSON.stringify(rec.state)}::jsonb, ${rec.pauseRequested}::boolean, ${events.length}::int,
+        ${rec.createdAt}::timestamptz, ${lease?.owner ?? null}, ${lease ? Date.now() + lease.ms : null}::bigint)`;
+      const insertRow = sql`insert into executions (id, owner_id, workflow_id, version, mode, status, input, state, pause_requested, event_seq, created_at, lease_owner, lease_until)
+        values ${row} returning id`;
+      if (stored.length === 0) {
+        await db.execute(insertRow);
+        return stored;
+      }
+      const values = stored.map((e) => sql`(${e.seq}::int, ${e.type}, ${e.at}::timestamptz, ${JSON.stringify(e.data)}::jsonb)`);
+      await db.execute(sql`with e as (${insertRow})
+        insert into execution_events (execution_id, seq, type, at, data)
+        select e.id, v.seq, v.type, v.at, v.data from e, (values ${sql.join(values, sql`, `)}) as v(seq, type, at, data)`);
+      return stored;
     },
 
     async get(id) {

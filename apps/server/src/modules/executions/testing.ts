@@ -30,7 +30,8 @@ export function createMemoryWorkflowSource() {
     },
     async ownerOf(id) {
       const e = versions.get(id);
-      return e ? { ownerId: e.ownerId } : null;
+      const latest = e?.snapshots.at(-1);
+      return e ? { ownerId: e.ownerId, ...(latest ? { snapshot: latest } : {}) } : null;
     },
     // The real source runs the compiler; here only what the executions tests need: unknown types are errors.
     async problems(_ownerId, snap): Promise<Problem[]> {

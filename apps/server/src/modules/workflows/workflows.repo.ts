@@ -44,6 +44,12 @@ export async function updateOwnWorkflow(tx: Tx, ownerId: string, id: string, pat
   return r ?? null;
 }
 
+/** A live workflow's head row, whoever owns it: for an `owner` rule that also hands its latest version on. */
+export async function findLiveWorkflow(tx: Tx, id: string): Promise<WorkflowRow | null> {
+  const [r] = await tx.select().from(workflows).where(and(eq(workflows.id, id), live)).limit(1);
+  return r ?? null;
+}
+
 /** For the `owner` access rule only: who owns the workflow (a live one, or one in any state). */
 export async function findWorkflowOwner(tx: Tx, id: string, where: 'live' | 'any'): Promise<string | null> {
   const [r] = await tx

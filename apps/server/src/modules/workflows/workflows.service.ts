@@ -14,6 +14,7 @@ import { workflowsErrors } from './workflows.errors.ts';
 import {
   countOwnWorkflows,
   findOwnVersion,
+  findLiveWorkflow,
   findOwnWorkflow,
   findWorkflowOwner,
   insertVersion,
@@ -135,6 +136,15 @@ export function createWorkflowsService(d: WorkflowsDeps) {
     async ownerOf(id: string, where: 'live' | 'any' = 'live'): Promise<{ ownerId: string } | null> {
       const ownerId = await findWorkflowOwner(d.db, id, where);
       return ownerId ? { ownerId } : null;
+    },
+
+    /**
+     * For the `owner` rule of the routes that run a workflow: its owner and its latest version, read in one query,
+     * so starting a run does not read the workflow twice.
+     */
+    async liveForRun(id: string): Promise<{ ownerId: string; snapshot: WorkflowSnapshot } | null> {
+      const w = await findLiveWorkflow(d.db, id);
+      return w ? { ownerId: w.ownerId, snapshot: { workflowId: w.id, version: w.version, definition: w.definition, settings: w.settings } } : null;
     },
 
     async exists(ownerId: string, id: string): Promise<boolean> {
