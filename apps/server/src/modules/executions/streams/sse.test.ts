@@ -155,10 +155,18 @@ describe('SSE execution stream', () => {
     const id = await waitingApproval(dave);
     const open = await Promise.all(Array.from({ length: 5 }, () => openSse(url(id), auth(dave))));
     expect(open.map((c) => c.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(open[0]!.headers.get('x-ratelimit-limit')).toBe('5');
+    for (const c of open) {
+      expect(c.headers.get('x-ratelimit-limit')).toBe('5');
+      expect(Number(c.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
+    }
+    // Opened together, each saw some of the 5 slots left after taking its own; never more than 4.
+    const remaining = open.map((c) => Number(c.headers.get('x-ratelimit-remaining')));
+    expect(remaining.every((r) => r >= 0 && r <= 4)).toBe(true);
     const sixth = await openSse(url(id), auth(dave));
     expect(sixth.status).toBe(429);
     expect(sixth.headers.get('retry-after')).toBeTruthy();
+    expect(sixth.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(sixth.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
     expect(sixth.headers.get('x-frame-options')).toBe('DENY');
     const body = JSON.parse(await sixth.body());
     expect(body).toMatchObject({ code: 'RATE_LIMITED', requestId: expect.any(String), error: expect.any(String) });

@@ -75,7 +75,10 @@ export function sseHandler(d: StreamDeps) {
       // A stream owns its connection: when it ends the socket closes, so shutdown never waits on a kept-alive one.
       connection: 'close',
       'x-accel-buffering': 'no',
-      ...(slot.limit !== null ? { 'x-ratelimit-limit': String(slot.limit) } : {}),
+      // A concurrent limit has no window: a slot frees when a stream closes, so the reset is now.
+      ...(slot.limit !== null
+        ? { 'x-ratelimit-limit': String(slot.limit), 'x-ratelimit-remaining': String(slot.remaining ?? 0), 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000)) }
+        : {}),
     });
     res.write('retry: 3000\n\n');
 

@@ -9,6 +9,8 @@ export const streamErrors = {
       'retry-after': STREAM_RETRY_AFTER_S,
       'x-ratelimit-limit': limit,
       'x-ratelimit-remaining': 0,
+      // The earliest a retry makes sense: the same moment Retry-After names.
+      'x-ratelimit-reset': Math.ceil(Date.now() / 1000) + STREAM_RETRY_AFTER_S,
     }),
   invalidLastEventId: (source: string) =>
     new AppError('invalid', 'VALIDATION_FAILED', 'Last-Event-ID must be a non-negative integer', [{ path: source, message: 'must be a non-negative integer' }]),
