@@ -31,9 +31,12 @@ export interface Credentials {
 
 export type Resolution = Principal | null | 'invalid';
 
-/** Turns presented credentials into a principal. Filled by the identity module; tests may pass their own. */
+/**
+ * Turns presented credentials into a principal. Filled by the identity module; tests may pass their own. May answer
+ * synchronously (credentials it can check from memory): the request then waits on no promise.
+ */
 export interface PrincipalResolver {
-  resolve(credentials: Credentials, request: { ip: string }): Promise<Resolution>;
+  resolve(credentials: Credentials, request: { ip: string }): Resolution | Promise<Resolution>;
 }
 
 export interface LoaderInput {
@@ -58,16 +61,19 @@ export interface PipelineDeps {
   readonly onDeny?: (event: DenyEvent) => void;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/;
+const BEARER = 'Bearer ';
 const MAX_CREDENTIAL_LENGTH = 4096;
 
+/**
+ * The credentials a request presents. A Bearer credential is passed on as it stands (the resolver decides what a
+ * well-formed token is; the identity module's accepts only compact JWTs); anything but the Bearer scheme is ''.
+ */
 export function extractCredentials(headers: FastifyRequest['headers']): Credentials | null {
   const auth = headers.authorization;
   const key = headers['x-api-key'];
   const out: { bearer?: string; apiKey?: string } = {};
   if (typeof auth === 'string' && auth.length <= MAX_CREDENTIAL_LENGTH) {
-    const m = BEARER.exec(auth);
-    out.bearer = m ? m[1] : '';
+    out.bearer = auth.startsWith(BEARER) ? auth.slice(BEARER.length) : '';
   } else if (auth !== undefined) out.bearer = '';
   if (typeof key === 'string' && key.length <= MAX_CREDENTIAL_LENGTH) out.apiKey = key;
   else if (key !== undefined) out.apiKey = '';
@@ -114,12 +120,17 @@ const needsPreHandler = (spec: RouteSpec) =>
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
 export function routeId(spec: Pick<RouteSpec, 'method' | 'url'>): string {
   return `${spec.method} ${spec.url}`;
 }
 
 export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraSpecs: (url: string) => RouteSpec | undefined): void {
   const { resolver, limiter, onDeny } = deps;
+  // Declared up front, so every request object has the same shape from its creation (V8 keeps the property access
+  // on the fast path instead of adding a property to each request).
+  app.decorateRequest('ctx', null as unknown as RequestContext);
 
   function authorize(req: FastifyRequest, spec: RouteSpec): void {
     const ctx = req.ctx;
@@ -144,20 +155,46 @@ export function installPipeline(app: FastifyInstance, deps: PipelineDeps, extraS
       ...(spec.bodyCaller ? { callerCeiling: spec.bodyCaller.ipCeiling } : {}),
     };
     const stream = spec.mode === 'sse' || spec.mode === 'ws';
-    return async function accessOnRequest(req, reply) {
-      const creds = stream ? withTicket(extractCredentials(req.headers), req.query) : extractCredentials(req.headers);
-      let principal: Principal | null = null;
-      if (creds) {
-        const r = await resolver.resolve(creds, { ip: req.ip });
-        principal = r === 'invalid' ? null : r;
+    const decideNow = !defersAuthorization(spec);
+
+    /** Rate limit, then the rules that need no loaded object; an error to pass on, or undefined. */
+    function admit(req: FastifyRequest, reply: FastifyReply, rc: RateCheck): Error | undefined {
+      if (rc.reported) setRateHeaders(reply, rc.reported);
+      if (!rc.allowed && rc.reported) return rateLimited(rc.reported);
+      // Rules that need no loaded object or scope are decided here, before the body is even parsed.
+      if (decideNow || (spec.access.needsPrincipal && req.ctx.principal === null)) {
+        try {
+          authorize(req, spec);
+        } catch (e) {
+          return e as Error;
+        }
       }
+      return undefined;
+    }
+
+    function withPrincipal(req: FastifyRequest, reply: FastifyReply, r: Resolution, done: (err?: Error) => void): void {
+      const principal = r === 'invalid' ? null : r;
       const ua = req.headers['user-agent'];
       req.ctx = { requestId: String(req.id), principal, ip: req.ip, log: req.log, ...(typeof ua === 'string' ? { userAgent: ua.slice(0, 256) } : {}) };
-      const rc = await limiter.check(limited, principal, req.ip);
-      if (rc.reported) setRateHeaders(reply, rc.reported);
-      if (!rc.allowed && rc.reported) throw rateLimited(rc.reported);
-      // Rules that need no loaded object or scope are decided here, before the body is even parsed.
-      if (!defersAuthorization(spec) || (spec.access.needsPrincipal && principal === null)) authorize(req, spec);
+      let now: RateCheck | undefined;
+      try {
+        now = limiter.checkNow(limited, principal, req.ip);
+      } catch (e) {
+        done(e as Error);
+        return;
+      }
+      if (now !== undefined) done(admit(req, reply, now));
+      else limiter.check(limited, principal, req.ip).then((rc) => done(admit(req, reply, rc)), done);
+    }
+
+    // A callback hook, not an async one: on the warm path (credentials checked from memory, a memory rate-limit
+    // store) nothing here waits on a promise, and a request with nothing to wait for should not pay for one.
+    return function accessOnRequest(req, reply, done) {
+      const creds = stream ? withTicket(extractCredentials(req.headers), req.query) : extractCredentials(req.headers);
+      if (creds === null) return withPrincipal(req, reply, null, done);
+      const r = resolver.resolve(creds, { ip: req.ip });
+      if (isPromise(r)) r.then((v) => withPrincipal(req, reply, v, done), done);
+      else withPrincipal(req, reply, r, done);
     };
   };
 

@@ -189,4 +189,28 @@ describe('the rate limiter', () => {
     expect(await limiter.peekFailures('POST /login', 'email:x', 2, 900)).toMatchObject({ used: 2, remaining: 0 });
     expect(await limiter.peekFailures('POST /login', 'email:y', 2, 900)).toMatchObject({ used: 0 });
   });
+
+  it('answers synchronously from a memory store, counting the same windows as check', async () => {
+    const limiter = fresh();
+    const limited = route('auth', [{ points: 3, durationSeconds: 3600, by: 'ip', label: '3/hour' }]);
+    const now = limiter.checkNow(limited, null, '10.0.13.1');
+    expect(now).not.toBeInstanceOf(Promise);
+    expect(now?.reported).toMatchObject({ limit: 3, remaining: 2, allowed: true });
+    // One set of counters: check and checkNow take turns on the same windows.
+    expect((await limiter.check(limited, null, '10.0.13.1')).reported).toMatchObject({ limit: 3, remaining: 1 });
+    expect(limiter.checkNow(limited, null, '10.0.13.1')?.reported).toMatchObject({ limit: 3, remaining: 0, allowed: true });
+    const refused = limiter.checkNow(limited, null, '10.0.13.1');
+    expect(refused).toMatchObject({ allowed: false, reported: { limit: 3, remaining: 0, allowed: false } });
+    expect(await limiter.store.peek(limiter.categoryKey('auth', null, '10.0.13.1'), 10, 60)).toMatchObject({ used: 4 });
+    expect(limiter.checkNow(route('none'), pro, '10.0.13.1')).toEqual({ allowed: true, reported: undefined });
+  });
+
+  it('leaves a store that cannot answer synchronously to check, counting nothing', async () => {
+    const memory = createMemoryRateLimitStore();
+    const { consumeNow: _sync, ...asyncOnly } = memory;
+    const limiter = createRateLimiter(asyncOnly, settings);
+    expect(limiter.checkNow(route('default'), pro, '10.0.14.1')).toBeUndefined();
+    expect(await memory.peek(limiter.categoryKey('default', pro, '10.0.14.1'), 22, 60)).toMatchObject({ used: 0 });
+    expect((await limiter.check(route('default'), pro, '10.0.14.1')).reported).toMatchObject({ limit: 22, remaining: 21 });
+  });
 });

@@ -40,6 +40,11 @@ export interface LimitedRoute {
 export interface RateLimiter {
   readonly store: RateLimitStore;
   check(route: LimitedRoute, principal: Principal | null, ip: string): Promise<RateCheck>;
+  /**
+   * `check` answered synchronously when the store can (memory); undefined when it cannot (nothing counted then: call
+   * `check`).
+   */
+  checkNow(route: LimitedRoute, principal: Principal | null, ip: string): RateCheck | undefined;
   /** Counts one call of a caller named by the body (e.g. a session family) in `category`, with `tier`'s allowance. */
   checkCaller(category: RateCategory, callerKey: string, tier: Tier): Promise<RateCheck>;
   /** Where a failure throttle stands for `key` (nothing counted). */
@@ -74,30 +79,47 @@ export function createRateLimiter(store: RateLimitStore, settings: RateLimitSett
   const categoryKey = (category: RateCategory, principal: Principal | null, ip: string) =>
     principal ? `c:${category}:u:${principal.userId}` : `c:${category}:ip:${ip}`;
 
+  /** The windows one call of `route` counts, tightest reported; the same for `check` and `checkNow`. */
+  function windowsOf(route: LimitedRoute, principal: Principal | null, ip: string): Array<[key: string, limit: number, durationSeconds: number]> {
+    const out: Array<[string, number, number]> = [];
+    const cat = limitFor(route.rateCategory, principal);
+    if (principal === null && route.callerCeiling) {
+      const c = route.callerCeiling;
+      out.push([`e:${route.id}:ceiling:ip:${ip}`, c.points, c.durationSeconds]);
+    } else if (cat && cat.limit !== null && cat.window !== 'concurrent') {
+      // Concurrent windows are slots taken by the stream itself, not per-request counters.
+      out.push([categoryKey(route.rateCategory, principal, ip), cat.limit, WINDOW_SECONDS[cat.window]]);
+    } else if (principal === null && isSpecCategory(route.rateCategory) && route.rateCategory === 'stream') {
+      out.push([`c:stream:ip:${ip}`, settings.anonymousRatePerMinute, 60]);
+    }
+    for (const l of route.limits ?? []) {
+      const who = l.by === 'ip' || principal === null ? `ip:${ip}` : `u:${principal.userId}`;
+      out.push([`e:${route.id}:${who}`, l.points, l.durationSeconds]);
+    }
+    return out;
+  }
+
+  const NOTHING: RateCheck = Object.freeze({ allowed: true, reported: undefined });
+  const consumeNow = store.consumeNow?.bind(store);
+
   return {
     store,
     limitFor,
     categoryKey,
     async check(route, principal, ip) {
       let reported: WindowState | undefined;
-      const cat = limitFor(route.rateCategory, principal);
-      if (principal === null && route.callerCeiling) {
-        const c = route.callerCeiling;
-        reported = tighter(reported, await store.consume(`e:${route.id}:ceiling:ip:${ip}`, c.points, c.durationSeconds));
-      } else if (cat && cat.limit !== null && cat.window !== 'concurrent') {
-        // Concurrent windows are slots taken by the stream itself, not per-request counters.
-        const s = await store.consume(categoryKey(route.rateCategory, principal, ip), cat.limit, WINDOW_SECONDS[cat.window]);
-        reported = tighter(reported, s);
-      } else if (principal === null && isSpecCategory(route.rateCategory) && route.rateCategory === 'stream') {
-        const s = await store.consume(`c:stream:ip:${ip}`, settings.anonymousRatePerMinute, 60);
-        reported = tighter(reported, s);
+      for (const [key, limit, durationSeconds] of windowsOf(route, principal, ip)) {
+        reported = tighter(reported, await store.consume(key, limit, durationSeconds));
       }
-      for (const l of route.limits ?? []) {
-        const who = l.by === 'ip' || principal === null ? `ip:${ip}` : `u:${principal.userId}`;
-        const s = await store.consume(`e:${route.id}:${who}`, l.points, l.durationSeconds);
-        reported = tighter(reported, s);
+      return reported ? { allowed: reported.allowed, reported } : NOTHING;
+    },
+    checkNow(route, principal, ip) {
+      if (!consumeNow) return undefined;
+      let reported: WindowState | undefined;
+      for (const [key, limit, durationSeconds] of windowsOf(route, principal, ip)) {
+        reported = tighter(reported, consumeNow(key, limit, durationSeconds));
       }
-      return { allowed: reported?.allowed ?? true, reported };
+      return reported ? { allowed: reported.allowed, reported } : NOTHING;
     },
     async checkCaller(category, callerKey, tier) {
       const l = limitForTier(category, tier);

@@ -1,53 +1,53 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimitStore, WindowState } from './store.ts';
 
-export function stateOf(res: RateLimiterRes | null, limit: number, durationSeconds: number, allowed: boolean): WindowState {
-  const now = Date.now();
-  if (res === null) return { limit, used: 0, remaining: limit, resetAt: now + durationSeconds * 1000, allowed: true };
-  const used = Math.min(res.consumedPoints, limit);
-  return { limit, used, remaining: Math.max(0, limit - res.consumedPoints), resetAt: now + res.msBeforeNext, allowed };
-}
+/** How often expired windows are dropped from memory. */
+const SWEEP_MS = 60_000;
 
 /**
- * Creates one limiter per (limit, duration) pair on first use. Keys already carry the category, so two pairs never
- * share a counter by accident.
+ * Fixed windows in this process's memory, counted synchronously, so the request path needs no promise for them
+ * (`consumeNow`). The counting is rate-limiter-flexible's (the Redis store and its in-memory insurance limiter use
+ * it): a window opens at a key's first hit and lasts `durationSeconds`, every hit counts (refused ones too, so a
+ * client that keeps hammering stays refused until the window ends), and one (limit, duration) pair never shares a
+ * counter with another for the same key. Unlike RateLimiterMemory it keeps no timer per key: expired windows are
+ * replaced on their next hit and swept once a minute.
  */
-export class LimiterPool<L extends RateLimiterMemory | RateLimiterRedis> {
-  private readonly pool = new Map<string, L>();
-  constructor(private readonly make: (points: number, duration: number, prefix: string) => L) {}
-  get(limit: number, durationSeconds: number): L {
-    const id = `${limit}/${durationSeconds}`;
-    let l = this.pool.get(id);
-    if (!l) {
-      l = this.make(limit, durationSeconds, `rl:${id}`);
-      this.pool.set(id, l);
-    }
-    return l;
-  }
-}
-
-export async function consumeWith(
-  limiter: { consume(key: string, points?: number): Promise<RateLimiterRes> },
-  key: string,
-  limit: number,
-  durationSeconds: number,
-): Promise<WindowState> {
-  try {
-    return stateOf(await limiter.consume(key), limit, durationSeconds, true);
-  } catch (e) {
-    if (e instanceof RateLimiterRes) return stateOf(e, limit, durationSeconds, false);
-    throw e;
-  }
+function createFixedWindows() {
+  const windows = new Map<string, { hits: number; readonly endsAt: number }>();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [k, w] of windows) if (w.endsAt <= now) windows.delete(k);
+  }, SWEEP_MS);
+  sweep.unref();
+  const id = (key: string, limit: number, durationSeconds: number) => `${limit}/${durationSeconds}:${key}`;
+  return {
+    consume(key: string, limit: number, durationSeconds: number): WindowState {
+      const k = id(key, limit, durationSeconds);
+      const now = Date.now();
+      let w = windows.get(k);
+      if (w === undefined || w.endsAt <= now) {
+        w = { hits: 0, endsAt: now + durationSeconds * 1000 };
+        windows.set(k, w);
+      }
+      const hits = ++w.hits;
+      return { limit, used: Math.min(hits, limit), remaining: Math.max(0, limit - hits), resetAt: w.endsAt, allowed: hits <= limit };
+    },
+    peek(key: string, limit: number, durationSeconds: number): WindowState {
+      const now = Date.now();
+      const w = windows.get(id(key, limit, durationSeconds));
+      if (w === undefined || w.endsAt <= now) return { limit, used: 0, remaining: limit, resetAt: now + durationSeconds * 1000, allowed: true };
+      return { limit, used: Math.min(w.hits, limit), remaining: Math.max(0, limit - w.hits), resetAt: w.endsAt, allowed: true };
+    },
+    close: () => clearInterval(sweep),
+  };
 }
 
 export function createMemoryRateLimitStore(): RateLimitStore {
-  const pool = new LimiterPool((points, duration, keyPrefix) => new RateLimiterMemory({ points, duration, keyPrefix }));
+  const counters = createFixedWindows();
   const slots = new Map<string, number>();
   return {
-    consume: (key, limit, durationSeconds) => consumeWith(pool.get(limit, durationSeconds), key, limit, durationSeconds),
-    async peek(key, limit, durationSeconds) {
-      return stateOf(await pool.get(limit, durationSeconds).get(key), limit, durationSeconds, true);
-    },
+    consumeNow: counters.consume,
+    consume: async (key, limit, durationSeconds) => counters.consume(key, limit, durationSeconds),
+    peek: async (key, limit, durationSeconds) => counters.peek(key, limit, durationSeconds),
     async acquireSlot(key, max) {
       const used = slots.get(key) ?? 0;
       if (used >= max) return null;
@@ -64,6 +64,8 @@ export function createMemoryRateLimitStore(): RateLimitStore {
     async slotsInUse(key) {
       return slots.get(key) ?? 0;
     },
-    async close() {},
+    async close() {
+      counters.close();
+    },
   };
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { LimiterPool, consumeWith, stateOf } from './memory-store.ts';
-import type { RateLimitStore } from './store.ts';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimitStore, WindowState } from './store.ts';
 
 /** How long a stream slot lives without a heartbeat: a crashed instance's slots free themselves after this. */
 const SLOT_TTL_MS = 90_000;
@@ -15,6 +14,45 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
+
+function stateOf(res: RateLimiterRes | null, limit: number, durationSeconds: number, allowed: boolean): WindowState {
+  const now = Date.now();
+  if (res === null) return { limit, used: 0, remaining: limit, resetAt: now + durationSeconds * 1000, allowed: true };
+  const used = Math.min(res.consumedPoints, limit);
+  return { limit, used, remaining: Math.max(0, limit - res.consumedPoints), resetAt: now + res.msBeforeNext, allowed };
+}
+
+/**
+ * Creates one limiter per (limit, duration) pair on first use. Keys already carry the category, so two pairs never
+ * share a counter by accident.
+ */
+class LimiterPool<L extends RateLimiterMemory | RateLimiterRedis> {
+  private readonly pool = new Map<string, L>();
+  constructor(private readonly make: (points: number, duration: number, prefix: string) => L) {}
+  get(limit: number, durationSeconds: number): L {
+    const id = `${limit}/${durationSeconds}`;
+    let l = this.pool.get(id);
+    if (!l) {
+      l = this.make(limit, durationSeconds, `rl:${id}`);
+      this.pool.set(id, l);
+    }
+    return l;
+  }
+}
+
+async function consumeWith(
+  limiter: { consume(key: string, points?: number): Promise<RateLimiterRes> },
+  key: string,
+  limit: number,
+  durationSeconds: number,
+): Promise<WindowState> {
+  try {
+    return stateOf(await limiter.consume(key), limit, durationSeconds, true);
+  } catch (e) {
+    if (e instanceof RateLimiterRes) return stateOf(e, limit, durationSeconds, false);
+    throw e;
+  }
+}
 
 /**
  * Counters shared by every instance. Each limiter carries an in-memory insurance limiter, so when Redis is down

@@ -118,6 +118,27 @@ function storeContract(name: string, make: () => Promise<RateLimitStore>) {
 
 storeContract('memory', async () => createMemoryRateLimitStore());
 
+describe('the memory store, synchronously', () => {
+  it('counts the same windows through consumeNow as through consume, and starts a new window once one ends', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const store = createMemoryRateLimitStore();
+      const key = freshKey('now');
+      expect(store.consumeNow!(key, 2, 60)).toMatchObject({ used: 1, remaining: 1, allowed: true });
+      expect(await store.consume(key, 2, 60)).toMatchObject({ used: 2, remaining: 0, allowed: true });
+      const over = store.consumeNow!(key, 2, 60);
+      expect(over).toMatchObject({ used: 2, remaining: 0, allowed: false });
+      vi.advanceTimersByTime(59_000);
+      expect(store.consumeNow!(key, 2, 60).allowed).toBe(false);
+      vi.advanceTimersByTime(1_000);
+      expect(store.consumeNow!(key, 2, 60)).toMatchObject({ used: 1, remaining: 1, allowed: true, resetAt: Date.now() + 60_000 });
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 const redisUrl = process.env.TEST_REDIS_URL;
 
 describe.skipIf(!redisUrl)('with Redis', () => {

@@ -1,6 +1,6 @@
 /**
- * The rate-limit store port. Two adapters: memory (one process) and Redis (shared by every instance), both built on
- * rate-limiter-flexible so counting semantics are identical.
+ * The rate-limit store port. Two adapters: memory (one process) and Redis (shared by every instance, built on
+ * rate-limiter-flexible), with the same counting semantics (store.test.ts runs one contract against both).
  */
 export interface WindowState {
   readonly limit: number;
@@ -14,6 +14,11 @@ export interface WindowState {
 export interface RateLimitStore {
   /** Counts one hit of `key` in a fixed window of `durationSeconds` allowing `limit` hits. */
   consume(key: string, limit: number, durationSeconds: number): Promise<WindowState>;
+  /**
+   * `consume` answered synchronously, for stores that hold their counters in this process (memory): the request path
+   * then needs no promise for its rate check. Absent on stores that must ask another process (Redis).
+   */
+  consumeNow?(key: string, limit: number, durationSeconds: number): WindowState;
   /** Reads a window without counting (for usage reports). */
   peek(key: string, limit: number, durationSeconds: number): Promise<WindowState>;
   /**

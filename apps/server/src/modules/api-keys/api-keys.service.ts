@@ -56,6 +56,11 @@ const notFound = () => new AppError('not_found', 'API_KEY_NOT_FOUND', 'API key n
 const tooMany = (max: number) =>
   new AppError('conflict', 'API_KEY_LIMIT_REACHED', `You already have ${max} active API keys; delete one before creating another`, { limit: max });
 
+export interface KeyOwner {
+  readonly userId: string;
+  readonly keyId: string;
+}
+
 interface Cached {
   readonly keyId: string;
   readonly userId: string;
@@ -84,6 +89,21 @@ export function createApiKeysService(d: { db: Db; bus: EventBus; audit: AuditSer
     lastTouched.set(keyId, now);
     // Off the request path: a missed lastUsedAt write is not worth failing a request for.
     touchKey(d.db, keyId, new Date(now)).catch(() => lastTouched.delete(keyId));
+  }
+
+  function admit(c: Cached, now: number): KeyOwner | null {
+    if (c.expiresAt !== null && c.expiresAt <= now) return null;
+    touch(c.keyId);
+    return { userId: c.userId, keyId: c.keyId };
+  }
+
+  async function lookup(key: string, prefix: string, h: string, now: number): Promise<KeyOwner | null> {
+    const seen = evictions;
+    const row = await findKeyByPrefix(d.db, prefix);
+    if (!row || !hashMatches(key, row.keyHash)) return null;
+    const c: Cached = { keyId: row.id, userId: row.userId, expiresAt: row.expiresAt?.getTime() ?? null, until: now + CACHE_TTL_MS };
+    if (seen === evictions) cache.set(h, c);
+    return admit(c, now);
   }
 
   return {
@@ -137,24 +157,19 @@ export function createApiKeysService(d: { db: Db; bus: EventBus; audit: AuditSer
       return { ...toView(row), key };
     },
 
-    /** The owner of a presented key, or null for unknown, expired, deleted or rotated keys. */
-    async authenticate(key: string): Promise<{ userId: string; keyId: string } | null> {
+    /**
+     * The owner of a presented key, or null for unknown, expired, deleted or rotated keys. Synchronous when the key is
+     * cached (the request path then needs no promise); a promise when it must be looked up.
+     */
+    authenticate(key: string): KeyOwner | null | Promise<KeyOwner | null> {
       const h = sha256(key);
       const now = Date.now();
-      let c = cache.get(h);
-      if (!c || c.until <= now) {
-        cache.delete(h);
-        const prefix = prefixOf(key);
-        if (!prefix) return null;
-        const seen = evictions;
-        const row = await findKeyByPrefix(d.db, prefix);
-        if (!row || !hashMatches(key, row.keyHash)) return null;
-        c = { keyId: row.id, userId: row.userId, expiresAt: row.expiresAt?.getTime() ?? null, until: now + CACHE_TTL_MS };
-        if (seen === evictions) cache.set(h, c);
-      }
-      if (c.expiresAt !== null && c.expiresAt <= now) return null;
-      touch(c.keyId);
-      return { userId: c.userId, keyId: c.keyId };
+      const c = cache.get(h);
+      if (c !== undefined && c.until > now) return admit(c, now);
+      if (c !== undefined) cache.delete(h);
+      // Garbage never reaches the database.
+      const prefix = prefixOf(key);
+      return prefix ? lookup(key, prefix, h, now) : null;
     },
 
     close: unsubscribe,

@@ -50,6 +50,21 @@ describe('API keys', () => {
     expect(list.map((x: { id: string }) => x.id)).not.toContain(mine.id);
   });
 
+  it('is looked up once, then answered from memory without a promise, until it is deleted', async () => {
+    const k = (await create(alice)).json().data;
+    const first = t.container.apiKeys.authenticate(k.key);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toEqual({ userId: alice.id, keyId: k.id });
+    expect(t.container.apiKeys.authenticate(k.key)).toEqual({ userId: alice.id, keyId: k.id });
+    // Through the whole resolver too: the warm path is synchronous.
+    const resolved = t.container.identity.resolver.resolve({ apiKey: k.key }, { ip: '127.0.0.1' });
+    expect(resolved).toMatchObject({ userId: alice.id, via: 'apiKey', apiKeyId: k.id });
+    // Garbage never becomes a lookup.
+    expect(t.container.apiKeys.authenticate('gh_nope')).toBeNull();
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/keys/${k.id}`, headers: auth(alice) })).statusCode).toBe(204);
+    expect(await t.container.apiKeys.authenticate(k.key)).toBeNull();
+  });
+
   it('stops working at once when deleted', async () => {
     const k = (await create(alice)).json().data;
     expect((await withKey(k.key)).statusCode).toBe(200);

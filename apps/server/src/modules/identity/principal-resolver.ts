@@ -3,12 +3,17 @@
  * revocations are an in-memory set kept current through the bus, and the user snapshot is cached.
  */
 import type { Principal } from '@gatehouse/policy';
-import type { PrincipalResolver } from '../../http/pipeline.ts';
+import type { Credentials, PrincipalResolver, Resolution } from '../../http/pipeline.ts';
 import type { Revocations } from './revocations.ts';
 import type { AccessTokens } from './tokens.ts';
 import type { UserCache, UserSnapshot } from './user-cache.ts';
 
-export type ApiKeyAuthenticator = (key: string) => Promise<{ userId: string; keyId: string } | null>;
+/** The owner of a presented API key, or null; synchronous when the key is cached. */
+export type ApiKeyAuthenticator = (key: string) => KeyOwner | null | Promise<KeyOwner | null>;
+export interface KeyOwner {
+  readonly userId: string;
+  readonly keyId: string;
+}
 
 const principalOf = (u: UserSnapshot, extra: Pick<Principal, 'via' | 'sessionId' | 'apiKeyId'>): Principal => ({
   userId: u.id,
@@ -18,32 +23,45 @@ const principalOf = (u: UserSnapshot, extra: Pick<Principal, 'via' | 'sessionId'
   ...extra,
 });
 
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * Resolves without a promise when everything is in memory (the warm path: token verification, revocations, the
+ * API-key cache and the user cache); only a step that must load returns a promise, and the rest follows it.
+ */
 export function createPrincipalResolver(d: {
   tokens: AccessTokens;
   revocations: Revocations;
   userCache: UserCache;
   apiKeys: ApiKeyAuthenticator;
 }): PrincipalResolver {
+  /** The user's snapshot, then `then` on it: synchronously when it is cached. */
+  function withUser(userId: string, then: (u: UserSnapshot) => Resolution | Promise<Resolution>): Resolution | Promise<Resolution> {
+    const u = d.userCache.peek(userId);
+    if (u === undefined) return d.userCache.get(userId).then((loaded) => (loaded ? then(loaded) : 'invalid'));
+    return u ? then(u) : 'invalid';
+  }
+
+  function withKey(k: KeyOwner | null, fromToken: Principal | null): Resolution | Promise<Resolution> {
+    if (!k) return 'invalid';
+    if (fromToken) return fromToken.userId === k.userId ? fromToken : 'invalid';
+    return withUser(k.userId, (u) => principalOf(u, { via: 'apiKey', apiKeyId: k.keyId }));
+  }
+
+  /** After the Bearer token (if any) passed: the API key, if one was presented too. */
+  function withApiKey(creds: Credentials, fromToken: Principal | null): Resolution | Promise<Resolution> {
+    if (creds.apiKey === undefined) return fromToken;
+    const k = creds.apiKey ? d.apiKeys(creds.apiKey) : null;
+    return isPromise(k) ? k.then((owner) => withKey(owner, fromToken)) : withKey(k, fromToken);
+  }
+
   return {
-    async resolve(creds) {
-      // Presenting two credentials is ambiguous; both must be valid and name the same user.
-      let fromToken: Principal | null = null;
-      if (creds.bearer !== undefined) {
-        const claims = creds.bearer ? d.tokens.verify(creds.bearer) : null;
-        if (!claims || d.revocations.isRevoked(claims.sid)) return 'invalid';
-        const u = await d.userCache.get(claims.sub);
-        if (!u) return 'invalid';
-        fromToken = principalOf(u, { via: 'jwt', sessionId: claims.sid });
-      }
-      if (creds.apiKey !== undefined) {
-        const k = creds.apiKey ? await d.apiKeys(creds.apiKey) : null;
-        if (!k) return 'invalid';
-        if (fromToken) return fromToken.userId === k.userId ? fromToken : 'invalid';
-        const u = await d.userCache.get(k.userId);
-        if (!u) return 'invalid';
-        return principalOf(u, { via: 'apiKey', apiKeyId: k.keyId });
-      }
-      return fromToken;
+    // Presenting two credentials is ambiguous; both must be valid and name the same user.
+    resolve(creds) {
+      if (creds.bearer === undefined) return withApiKey(creds, null);
+      const claims = creds.bearer ? d.tokens.verify(creds.bearer) : null;
+      if (!claims || d.revocations.isRevoked(claims.sid)) return 'invalid';
+      return withUser(claims.sub, (u) => withApiKey(creds, principalOf(u, { via: 'jwt', sessionId: claims.sid })));
     },
   };
 }

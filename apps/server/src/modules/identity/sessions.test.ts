@@ -180,6 +180,17 @@ describe('access tokens', () => {
   });
 });
 
+describe('the principal resolver', () => {
+  it('answers a warm Bearer token without a promise, and still refuses it once its session is logged out', async () => {
+    const u = await registerUser(t.app);
+    const resolve = () => t.container.identity.resolver.resolve({ bearer: u.accessToken }, { ip: '127.0.0.1' });
+    expect(await resolve()).toMatchObject({ userId: u.id, via: 'jwt' });
+    expect(resolve()).toMatchObject({ userId: u.id, via: 'jwt' });
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: auth(u) })).statusCode).toBe(204);
+    expect(resolve()).toBe('invalid');
+  });
+});
+
 describe('access token age', () => {
   const secret = 'test-secret-that-is-at-least-32-bytes-long!!';
   const now = () => Math.floor(Date.now() / 1000);

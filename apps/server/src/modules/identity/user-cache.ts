@@ -19,6 +19,8 @@ export interface UserSnapshot {
 
 export interface UserCache {
   get(userId: string): Promise<UserSnapshot | null>;
+  /** The cached snapshot, without loading: undefined when it is not cached (or no longer fresh). */
+  peek(userId: string): UserSnapshot | null | undefined;
   invalidate(userId: string): Promise<void>;
   close(): void;
 }
@@ -30,6 +32,10 @@ export function createUserCache(bus: EventBus, load: (userId: string) => Promise
     if (typeof id === 'string') entries.delete(id);
   });
   return {
+    peek(userId) {
+      const hit = entries.get(userId);
+      return hit && hit.until > Date.now() ? hit.value : undefined;
+    },
     async get(userId) {
       const hit = entries.get(userId);
       if (hit && hit.until > Date.now()) return hit.value;
