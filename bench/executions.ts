@@ -3,6 +3,7 @@
  * every execution persisted after every node, with p50/p95/p99 start-to-finish latency and the server's memory.
  *
  *   npx tsx bench/executions.ts [--pg] [--n 3000] [--concurrency 64]
+ *   node --expose-gc --import tsx bench/executions.ts …   (the JS heap is then reported after a full GC)
  *
  * Executions are started through the HTTP API (`POST …/execute/`, as a webhook would; in-process injection, no TCP)
  * by `--concurrency` clients in a closed loop: each waits for its execution to finish (its `execution.finished`
@@ -174,7 +175,10 @@ async function main() {
 
     console.log(`driver: ${database.driver}${usePg ? '' : ' (on disk)'}; ${N} executions, ${CONCURRENCY} concurrent clients; every node persisted`);
     console.log(`executions/s: ${rate.toFixed(0)}   latency start→finish p50 ${pct(lat, 50).toFixed(1)} ms, p95 ${pct(lat, 95).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms   failed: ${failed}`);
-    console.log(`server memory (rss): ${rss.toFixed(0)} MiB`);
+    (globalThis as { gc?: () => void }).gc?.();
+    const mem = process.memoryUsage();
+    const mib = (n: number) => `${(n / 1048576).toFixed(0)} MiB`;
+    console.log(`server memory (rss): ${rss.toFixed(0)} MiB (JS heap ${mib(mem.heapUsed)} of ${mib(mem.heapTotal)}, array buffers ${mib(mem.arrayBuffers)}${database.driver === 'pglite' ? ': PGlite\'s WebAssembly memory is in there' : ''})`);
     console.log(`baseline: ${baseRate.toFixed(0)} single-row inserts/s through the driver`);
     console.log(`executions ratio: ${(rate / baseRate).toFixed(2)} of raw inserts; ${rate.toFixed(0)}/s at p99 ${pct(lat, 99).toFixed(0)} ms, ${rss.toFixed(0)} MiB (targets >= 1000/s, p99 < 50 ms, < 400 MiB)`);
     if (failed > 0) process.exitCode = 1;
