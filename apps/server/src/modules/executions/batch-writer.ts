@@ -1,8 +1,9 @@
 /**
  * Group commit for execution saves. Every save still waits until its data is committed before the run goes on —
  * the durability promise is unchanged — but saves that arrive while a commit is in flight are written together in
- * the next one: one transaction, one multi-row UPDATE of the executions, one insert of all steps, one of all
- * events. Under load this turns ~5 statements per node into ~5 per batch of many nodes.
+ * the next one. A batch is one SQL statement: a multi-row UPDATE of the executions, the steps upserted and the events
+ * inserted in data-modifying CTEs, so it commits atomically in one round trip, however many runs it carries. A batch
+ * with human-in-the-loop rows to write (their own table, written by a hook) runs in a transaction instead.
  *
  * A save is copied (serialized) when it is made, not when it is committed: the engine goes on changing the record
  * meanwhile (a thought is saved while its node still runs), and a commit must write what the save said. Several saves
@@ -135,13 +136,28 @@ function insertEvents(events: readonly StoredEvent[]): SQL {
   return sql`insert into execution_events (execution_id, seq, type, at, data) values ${sql.join(rows, sql`, `)}`;
 }
 
-const rowsOf = (r: unknown): Array<Record<string, unknown>> =>
-  Array.isArray(r) ? r : ((r as { rows?: Array<Record<string, unknown>> }).rows ?? []);
+/**
+ * The whole batch as one statement. Event sequence numbers come from the counter the UPDATE bumps: the k-th of a
+ * run's n events in this batch gets `event_seq - n + k`, the same numbers `assignSeqs` computes from what it returns.
+ */
+function oneStatement(runs: readonly MergedRun[]): SQL {
+  const steps = runs.flatMap((run) => run.steps.map((step) => ({ executionId: run.last.id, step })));
+  const events = runs.flatMap((run) =>
+    run.events.map((e, i) => sql`(${run.last.id}::uuid, ${i + 1}::int, ${run.events.length}::int, ${e.type}, ${e.at}::timestamptz, ${JSON.stringify(e.data)}::jsonb)`),
+  );
+  const parts: SQL[] = [sql`u as (${updateExecutions(runs)})`];
+  if (steps.length > 0) parts.push(sql`s as (${upsertSteps(steps)})`);
+  if (events.length > 0) {
+    parts.push(sql`ev as (
+      insert into execution_events (execution_id, seq, type, at, data)
+      select x.execution_id, u.event_seq - x.n + x.k, x.type, x.at, x.data
+      from (values ${sql.join(events, sql`, `)}) as x(execution_id, k, n, type, at, data) join u on u.id = x.execution_id)`);
+  }
+  return sql`with ${sql.join(parts, sql`, `)} select id, event_seq from u`;
+}
 
-/** Writes a batch in the caller's transaction; returns each save's stored events, in the order of `saves`. */
-export async function writeBatch(tx: Tx, saves: readonly SavedRun[], afterEach?: (tx: Tx, run: MergedRun) => Promise<void>): Promise<StoredEvent[][]> {
-  const runs = merge(saves);
-  const updated = rowsOf(await tx.execute(updateExecutions(runs)));
+/** Each save's events with their sequence numbers, from the counters the UPDATE returned. */
+function assignSeqs(runs: readonly MergedRun[], updated: Array<Record<string, unknown>>): { stored: Map<SavedRun, StoredEvent[]>; all: StoredEvent[] } {
   const lastSeq = new Map(updated.map((r) => [String(r.id), Number(r.event_seq)]));
   const stored = new Map<SavedRun, StoredEvent[]>();
   const all: StoredEvent[] = [];
@@ -155,20 +171,44 @@ export async function writeBatch(tx: Tx, saves: readonly SavedRun[], afterEach?:
       all.push(...mine);
     }
   }
-  const steps = runs.flatMap((run) => run.steps.map((step) => ({ executionId: run.last.id, step })));
-  if (steps.length > 0) await tx.execute(upsertSteps(steps));
-  if (afterEach) for (const run of runs) await afterEach(tx, run);
-  if (all.length > 0) await tx.execute(insertEvents(all));
-  return saves.map((s) => stored.get(s)!);
+  return { stored, all };
 }
 
-export function createBatchWriter(db: Db, afterEach?: (tx: Tx, run: MergedRun) => Promise<void>) {
+const rowsOf = (r: unknown): Array<Record<string, unknown>> =>
+  Array.isArray(r) ? r : ((r as { rows?: Array<Record<string, unknown>> }).rows ?? []);
+
+/** A hook writing rows of its own for some runs, in the batch's transaction (human-in-the-loop requests). */
+export interface BatchHook {
+  needed(run: MergedRun): boolean;
+  write(tx: Tx, run: MergedRun): Promise<void>;
+}
+
+/** Writes a batch; returns each save's stored events, in the order of `saves`. */
+export async function writeBatch(db: Db, saves: readonly SavedRun[], hook?: BatchHook): Promise<StoredEvent[][]> {
+  const runs = merge(saves);
+  if (!hook || !runs.some((r) => hook.needed(r))) {
+    const updated = rowsOf(await db.execute(oneStatement(runs)));
+    const { stored } = assignSeqs(runs, updated);
+    return saves.map((s) => stored.get(s)!);
+  }
+  return db.transaction(async (tx) => {
+    const updated = rowsOf(await tx.execute(updateExecutions(runs)));
+    const { stored, all } = assignSeqs(runs, updated);
+    const steps = runs.flatMap((run) => run.steps.map((step) => ({ executionId: run.last.id, step })));
+    if (steps.length > 0) await tx.execute(upsertSteps(steps));
+    for (const run of runs) if (hook.needed(run)) await hook.write(tx, run);
+    if (all.length > 0) await tx.execute(insertEvents(all));
+    return saves.map((s) => stored.get(s)!);
+  });
+}
+
+export function createBatchWriter(db: Db, hook?: BatchHook) {
   let queue: Pending[] = [];
   let flushing = false;
 
   async function commit(batch: Pending[]): Promise<void> {
     try {
-      const results = await db.transaction((tx) => writeBatch(tx, batch, afterEach));
+      const results = await writeBatch(db, batch, hook);
       batch.forEach((p, i) => p.resolve(results[i]!));
     } catch (e) {
       if (batch.length === 1) return batch[0]!.reject(e);

@@ -42,9 +42,10 @@ export function toRecord(r: Row): ExecutionRecord {
  * request is the durable record of the answer: the engine reads it back (`answers`) if the run was running elsewhere
  * when it came, or the process died before the run took it.
  */
+const hitlNeeded = (run: MergedRun) => run.approvals || run.events.some((e) => e.type.startsWith('hitl.'));
+
 async function writeHitl(tx: Tx, run: MergedRun): Promise<void> {
   const { last, events } = run;
-  if (!run.approvals && !events.some((e) => e.type.startsWith('hitl.'))) return;
   for (const e of events) {
     if (e.type !== 'hitl.requested') continue;
     const d = e.data as { nodeId: string; stepId: string; prompt: string; formSchema?: unknown; timeoutAt?: string };
@@ -77,7 +78,7 @@ async function writeHitl(tx: Tx, run: MergedRun): Promise<void> {
 }
 
 export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void> } {
-  const writer = createBatchWriter(db, writeHitl);
+  const writer = createBatchWriter(db, { needed: hitlNeeded, write: writeHitl });
   const released = new Set<string>();
   return {
     async insert(rec, events, lease) {
