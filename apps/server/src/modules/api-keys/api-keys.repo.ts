@@ -1,5 +1,6 @@
 import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
+import { preparedPerHandle } from '../../db/prepared.ts';
 import { apiKeys } from './api-keys.tables.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -35,8 +36,13 @@ export async function findKeyById(tx: Tx, id: string): Promise<ApiKeyRow | null>
   return row ?? null;
 }
 
+// Prepared: the first request of every key (and again once its cache entry expires) runs it.
+const byPrefix = preparedPerHandle((tx) =>
+  tx.select().from(apiKeys).where(eq(apiKeys.prefix, sql.placeholder('prefix'))).limit(1).prepare('api_keys_by_prefix'),
+);
+
 export async function findKeyByPrefix(tx: Tx, prefix: string): Promise<ApiKeyRow | null> {
-  const [row] = await tx.select().from(apiKeys).where(eq(apiKeys.prefix, prefix)).limit(1);
+  const [row] = await byPrefix(tx).execute({ prefix });
   return row ?? null;
 }
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, or, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
+import { insertStatement } from '../../db/insert-statement.ts';
 import { auditLog } from './audit.tables.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -7,6 +8,27 @@ export type NewAuditRow = typeof auditLog.$inferInsert;
 
 export async function insertAudit(tx: Tx, rows: NewAuditRow[]): Promise<void> {
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
+}
+
+const auditInsert = insertStatement(auditLog, [
+  'id',
+  'actorId',
+  'subjectId',
+  'action',
+  'outcome',
+  'targetType',
+  'targetId',
+  'organizationId',
+  'storeId',
+  'ip',
+  'userAgent',
+  'requestId',
+  'details',
+]);
+
+/** The INSERT of one row, not run: for a statement of another module to end with (see AuditService.insertSql). */
+export function auditInsertSql(row: NewAuditRow): SQL {
+  return auditInsert(row);
 }
 
 export async function listAudit(

@@ -1,13 +1,26 @@
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
+import { insertStatement } from '../../db/insert-statement.ts';
 import { refreshTokens, sessions } from './identity.tables.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 
-export async function insertSession(tx: Tx, s: typeof sessions.$inferInsert): Promise<SessionRow> {
-  const [row] = await tx.insert(sessions).values(s).returning();
-  return row!;
+/**
+ * A new session, its first refresh token and `last` (the audit row of the sign-in) in one statement: atomic like a
+ * transaction, one round trip instead of five (BEGIN, three inserts, COMMIT). The refresh token's foreign key is
+ * checked at the end of the statement, when the session row exists.
+ */
+export async function insertSessionWith(
+  tx: Tx,
+  s: Pick<typeof sessions.$inferInsert, 'id' | 'userId' | 'expiresAt' | 'ip' | 'userAgent'>,
+  t: Pick<typeof refreshTokens.$inferInsert, 'id' | 'sessionId' | 'tokenHash'>,
+  last: SQL,
+): Promise<void> {
+  await tx.execute(sql`with s as (${sessionInsert(s)}), r as (${refreshTokenInsert(t)}) ${last}`);
 }
+
+const sessionInsert = insertStatement(sessions, ['id', 'userId', 'expiresAt', 'ip', 'userAgent']);
+const refreshTokenInsert = insertStatement(refreshTokens, ['id', 'sessionId', 'tokenHash']);
 
 export async function insertRefreshToken(tx: Tx, t: typeof refreshTokens.$inferInsert): Promise<void> {
   await tx.insert(refreshTokens).values(t);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Tier } from '@gatehouse/policy';
 import type { Db, Tx } from '../../db/database.ts';
 import type { RequestContext } from '../../http/context.ts';
-import type { AuditService } from '../audit/index.ts';
+import type { AuditEvent, AuditService } from '../audit/index.ts';
 import { identityErrors } from './identity.errors.ts';
 import { passwordProblem, type PasswordHasher } from './passwords.ts';
 import type { Revocations } from './revocations.ts';
@@ -19,7 +19,7 @@ import { findUserByEmail, findUserByGoogleSub, insertUser, linkGoogleSub, type U
 import {
   findRefreshToken,
   insertRefreshToken,
-  insertSession,
+  insertSessionWith,
   markRefreshTokenUsed,
   revokeSession,
   touchSession,
@@ -54,34 +54,34 @@ export function normaliseEmail(email: string): string {
 }
 
 export function createSessionsService(d: SessionsDeps) {
-  async function startSession(tx: Tx, ctx: RequestContext, userId: string): Promise<Tokens> {
-    const session = await insertSession(tx, {
-      id: randomUUID(),
-      userId,
-      expiresAt: new Date(Date.now() + d.refreshTtlSeconds * 1000),
-      ip: ctx.ip,
-      userAgent: ctx.userAgent ?? null,
-    });
-    return nextTokens(tx, userId, session.id);
+  /** A new session with its tokens; `audit` is the sign-in's event, written in the same statement. */
+  async function startSession(tx: Tx, ctx: RequestContext, userId: string, audit: AuditEvent): Promise<Tokens> {
+    const sessionId = randomUUID();
+    const refreshToken = newRefreshToken();
+    await insertSessionWith(
+      tx,
+      { id: sessionId, userId, expiresAt: new Date(Date.now() + d.refreshTtlSeconds * 1000), ip: ctx.ip, userAgent: ctx.userAgent ?? null },
+      { id: randomUUID(), sessionId, tokenHash: sha256(refreshToken) },
+      d.audit.insertSql(ctx, audit),
+    );
+    return tokensOf(userId, sessionId, refreshToken);
   }
+
+  const tokensOf = (userId: string, sessionId: string, refreshToken: string): Tokens => ({
+    accessToken: d.tokens.sign(userId, sessionId),
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: d.accessTtlSeconds,
+  });
 
   async function nextTokens(tx: Tx, userId: string, sessionId: string): Promise<Tokens> {
     const refreshToken = newRefreshToken();
     await insertRefreshToken(tx, { id: randomUUID(), sessionId, tokenHash: sha256(refreshToken) });
-    return {
-      accessToken: d.tokens.sign(userId, sessionId),
-      refreshToken,
-      tokenType: 'Bearer',
-      expiresIn: d.accessTtlSeconds,
-    };
+    return tokensOf(userId, sessionId, refreshToken);
   }
 
   async function signIn(ctx: RequestContext, user: UserRow, action: string, details?: Record<string, unknown>): Promise<SignedIn> {
-    const tokens = await d.db.transaction(async (tx) => {
-      const t = await startSession(tx, ctx, user.id);
-      await d.audit.record(tx, ctx, { action, outcome: 'success', actorId: user.id, ...(details ? { details } : {}) });
-      return t;
-    });
+    const tokens = await startSession(d.db, ctx, user.id, { action, outcome: 'success', actorId: user.id, ...(details ? { details } : {}) });
     return { user: toPublicUser(user), tokens };
   }
 
@@ -136,8 +136,7 @@ export function createSessionsService(d: SessionsDeps) {
       try {
         return await d.db.transaction(async (tx) => {
           const user = await insertUser(tx, { id: randomUUID(), email, name: input.name?.trim() ?? '', passwordHash });
-          const tokens = await startSession(tx, ctx, user.id);
-          await d.audit.record(tx, ctx, { action: 'auth.register', outcome: 'success', actorId: user.id });
+          const tokens = await startSession(tx, ctx, user.id, { action: 'auth.register', outcome: 'success', actorId: user.id });
           return { user: toPublicUser(user), tokens };
         });
       } catch (e) {

@@ -180,6 +180,33 @@ describe('access tokens', () => {
   });
 });
 
+describe('sign-in writes', () => {
+  it('writes the session, its refresh token and the audit row in one statement: when one part fails, none is written', async () => {
+    const { insertSessionWith } = await import('./sessions.repo.ts');
+    const u = await registerUser(t.app);
+    const db = t.container.database.db;
+    const sessionId = '00000000-0000-4000-8000-00000000cafe';
+    const failing = sql`insert into audit_log (id, action, outcome) values (${'not-a-uuid'}, 'auth.login', 'success')`;
+    await expect(
+      insertSessionWith(db, { id: sessionId, userId: u.id, expiresAt: new Date(Date.now() + 60_000) }, { id: '00000000-0000-4000-8000-00000000beef', sessionId, tokenHash: 'x'.repeat(64) }, failing),
+    ).rejects.toThrow();
+    const rows = await db.execute(sql`select (select count(*) from sessions where id = ${sessionId})::int as s, (select count(*) from refresh_tokens where session_id = ${sessionId})::int as r`);
+    expect((rows as unknown as { rows: Array<{ s: number; r: number }> }).rows[0]).toEqual({ s: 0, r: 0 });
+  });
+
+  it('records a login with its session and audit row', async () => {
+    const u = await registerUser(t.app);
+    const res = await login(u.email, u.password);
+    expect(res.statusCode).toBe(200);
+    const { accessToken } = res.json().data.tokens;
+    const sid = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid as string;
+    const rows = await t.container.database.db.execute(
+      sql`select (select count(*) from refresh_tokens where session_id = ${sid})::int as r, (select count(*) from audit_log where actor_id = ${u.id} and action = 'auth.login' and outcome = 'success')::int as a`,
+    );
+    expect((rows as unknown as { rows: Array<{ r: number; a: number }> }).rows[0]).toEqual({ r: 1, a: 1 });
+  });
+});
+
 describe('the principal resolver', () => {
   it('answers a warm Bearer token without a promise, and still refuses it once its session is logged out', async () => {
     const u = await registerUser(t.app);

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, ilike, isNull, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
+import { preparedPerHandle } from '../../db/prepared.ts';
 import { users } from './identity.tables.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -10,17 +11,26 @@ export async function insertUser(tx: Tx, user: NewUser): Promise<UserRow> {
   return row!;
 }
 
+// Prepared: every authenticated request's user snapshot, GET /api/users/me and every sign-in run one of these.
+const byId = preparedPerHandle((tx) =>
+  tx.select().from(users).where(eq(users.id, sql.placeholder('id'))).limit(1).prepare('users_by_id'),
+);
+const byEmail = preparedPerHandle((tx) =>
+  tx
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${sql.placeholder('email')}`)
+    .limit(1)
+    .prepare('users_by_email'),
+);
+
 export async function findUserById(tx: Tx, id: string): Promise<UserRow | null> {
-  const [row] = await tx.select().from(users).where(eq(users.id, id)).limit(1);
+  const [row] = await byId(tx).execute({ id });
   return row ?? null;
 }
 
 export async function findUserByEmail(tx: Tx, email: string): Promise<UserRow | null> {
-  const [row] = await tx
-    .select()
-    .from(users)
-    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
-    .limit(1);
+  const [row] = await byEmail(tx).execute({ email: email.toLowerCase() });
   return row ?? null;
 }
 
