@@ -27,16 +27,19 @@ export interface Page<T> {
 
 export function createAccountService(d: AccountDeps) {
   return {
+    /** From the user cache: every write to a user row invalidates it (see user-cache.ts). */
     async me(ctx: AuthedContext): Promise<PublicUser> {
-      const u = await findUserById(d.db, ctx.principal.userId);
+      const cached = d.userCache.peek(ctx.principal.userId);
+      const u = cached === undefined ? await d.userCache.get(ctx.principal.userId) : cached;
       if (!u) throw identityErrors.userNotFound();
-      return toPublicUser(u);
+      return u;
     },
 
     /** Only profile fields: the route's schema already refused tier, isStaff, credits and email. */
     async updateMe(ctx: AuthedContext, patch: { name?: string | undefined }): Promise<PublicUser> {
       const u = await updateUser(d.db, ctx.principal.userId, patch.name === undefined ? {} : { name: patch.name.trim() });
       if (!u) throw identityErrors.userNotFound();
+      await d.userCache.invalidate(u.id);
       return toPublicUser(u);
     },
 
@@ -58,6 +61,8 @@ export function createAccountService(d: AccountDeps) {
         await d.audit.record(tx, ctx, { action: 'user.password_change', outcome: 'success', details: { revokedSessions: ids.length } });
         return ids;
       });
+      // The profile shows the change (updatedAt).
+      await d.userCache.invalidate(u.id);
       await d.revocations.revoke(revoked);
     },
 

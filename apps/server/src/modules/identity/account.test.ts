@@ -62,6 +62,49 @@ describe('own profile', () => {
   });
 });
 
+describe('own profile from the user cache', () => {
+  const meOf = async (u: TestUser) => (await get('/api/users/me', u)).json().data as Record<string, unknown>;
+
+  it('shows every change to the profile on the very next request', async () => {
+    const dan = await registerUser(t.app, { name: 'Dan' });
+    const before = await meOf(dan);
+    expect(await meOf(dan)).toEqual(before); // warm: now served from the cache
+    // Its own PATCH.
+    const patched = await t.app.inject({ method: 'PATCH', url: '/api/users/me', headers: auth(dan), payload: { name: 'Daniel' } });
+    expect(patched.statusCode).toBe(200);
+    const afterName = await meOf(dan);
+    expect(afterName).toMatchObject({ name: 'Daniel' });
+    expect(afterName.updatedAt).not.toBe(before.updatedAt);
+    // A password change (updatedAt moves).
+    await new Promise((r) => setTimeout(r, 5));
+    const pw = await t.app.inject({ method: 'POST', url: '/api/users/password', headers: auth(dan), payload: { currentPassword: dan.password, newPassword: 'the next passphrase' } });
+    expect(pw.statusCode).toBe(204);
+    const afterPassword = await meOf(dan);
+    expect(afterPassword.updatedAt).not.toBe(afterName.updatedAt);
+    // An operator's change of tier, staff flag and credits.
+    await setUser(t.container, dan.id, { tier: 'enterprise', isStaff: true, credits: 42 });
+    expect(await meOf(dan)).toMatchObject({ name: 'Daniel', tier: 'enterprise', isStaff: true, credits: 42 });
+  });
+
+  it('shows a change made through another instance (same database, shared bus) on the next request', async () => {
+    const { createContainer } = await import('../../container.ts');
+    const { buildApp } = await import('../../app.ts');
+    const other = await createContainer(t.container.config, { database: { ...t.container.database, close: async () => undefined }, bus: t.container.bus });
+    const app2 = await buildApp(other);
+    try {
+      const erin = await registerUser(t.app, { name: 'Erin' });
+      const onSecond = async () => (await app2.inject({ method: 'GET', url: '/api/users/me', headers: auth(erin) })).json().data;
+      expect(await onSecond()).toMatchObject({ name: 'Erin' }); // cached on the second instance
+      const res = await t.app.inject({ method: 'PATCH', url: '/api/users/me', headers: auth(erin), payload: { name: 'Erin B.' } });
+      expect(res.statusCode).toBe(200);
+      expect(await onSecond()).toMatchObject({ name: 'Erin B.' });
+    } finally {
+      await app2.close();
+      await other.close();
+    }
+  });
+});
+
 describe('staff views of users', () => {
   it('refuses a non-staff user on the user list and on another user with 403', async () => {
     expect((await get('/api/users/', alice)).statusCode).toBe(403);

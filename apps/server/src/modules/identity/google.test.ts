@@ -44,9 +44,13 @@ describe('Google sign-in', () => {
 
   it('links to an existing account with the same verified email', async () => {
     const u = await registerUser(t.app, { email: 'linkme@example.com' });
+    const me = async () => (await t.app.inject({ method: 'GET', url: '/api/users/me', headers: auth(u) })).json().data;
+    expect(await me()).toMatchObject({ googleLinked: false }); // the profile is cached now
     const res = await google(await idToken({ sub: 'g-link', email: 'LinkMe@example.com' }));
     expect(res.statusCode).toBe(200);
     expect(res.json().data.user).toMatchObject({ id: u.id, hasPassword: true, googleLinked: true });
+    // The link is a write to the user row: the cached profile shows it at once.
+    expect(await me()).toMatchObject({ id: u.id, googleLinked: true });
   });
 
   it('refuses an unverified email with 403 and creates nothing', async () => {

@@ -20,6 +20,7 @@ import { createAccessTokens } from './tokens.ts';
 import { createUserCache } from './user-cache.ts';
 import { findUserById } from './users.repo.ts';
 import { usersRoutes } from './users.routes.ts';
+import { toPublicUser } from './view.ts';
 
 export interface IdentityModuleDeps {
   readonly config: Config;
@@ -46,7 +47,7 @@ export async function createIdentityModule(d: IdentityModuleDeps) {
   revocations.load(await recentlyRevokedSessions(d.db, subMinutes(new Date(), config.accessTokenTtlSeconds / 60 + 1)));
   const userCache = createUserCache(d.bus, async (id) => {
     const u = await findUserById(d.db, id);
-    return u ? { id: u.id, tier: u.tier, isStaff: u.isStaff, credits: u.credits } : null;
+    return u ? toPublicUser(u) : null;
   });
   const google = config.googleClientId
     ? createGoogleVerifier({ clientId: config.googleClientId, issuer: config.googleIssuer, jwksUrl: config.googleJwksUrl })

@@ -112,7 +112,10 @@ export function createSessionsService(d: SessionsDeps) {
         if (isUniqueViolation(e)) return null;
         throw e;
       });
-      if (linked) return { user: linked, how: 'linked' };
+      if (linked) {
+        await d.userCache.invalidate(linked.id);
+        return { user: linked, how: 'linked' };
+      }
       const now = await findUserByGoogleSub(d.db, g.sub);
       if (now) return { user: now, how: 'existing' };
       throw mismatch(byEmail.id);
