@@ -10,7 +10,7 @@
  *
  * Refresh tokens are opaque random strings; only their SHA-256 is stored.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 
 export const ACCESS_TYP = 'at+jwt';
@@ -125,6 +125,7 @@ export function newRefreshToken(): string {
   return REFRESH_PREFIX + randomBytes(32).toString('base64url');
 }
 
+/** Node's one-shot hash: no Hash object per call, under half the cost (API keys are hashed on every request). */
 export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
