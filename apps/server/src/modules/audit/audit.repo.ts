@@ -10,7 +10,11 @@ export async function insertAudit(tx: Tx, rows: NewAuditRow[]): Promise<void> {
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
 }
 
-const auditInsert = insertStatement(auditLog, [
+/**
+ * The INSERT of one audit row, for a statement of another module that writes its change and the event together (a
+ * CTE): `auditRowInsert.template(prefix)` in the statement, `AuditService.insertValues(prefix, …)` for its values.
+ */
+export const auditRowInsert = insertStatement(auditLog, [
   'id',
   'actorId',
   'subjectId',
@@ -25,11 +29,6 @@ const auditInsert = insertStatement(auditLog, [
   'requestId',
   'details',
 ]);
-
-/** The INSERT of one row, not run: for a statement of another module to end with (see AuditService.insertSql). */
-export function auditInsertSql(row: NewAuditRow): SQL {
-  return auditInsert(row);
-}
 
 export async function listAudit(
   tx: Tx,

@@ -3,11 +3,10 @@
  * together); denials are recorded off the request path and never fail the request that triggered them.
  */
 import { randomUUID } from 'node:crypto';
-import type { SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { safeError } from '../../http/safe-error.ts';
-import { auditInsertSql, insertAudit, listAudit, type AuditRow } from './audit.repo.ts';
+import { auditRowInsert, insertAudit, listAudit, type AuditRow } from './audit.repo.ts';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
@@ -27,10 +26,10 @@ export interface AuditEvent {
 export interface AuditService {
   record(tx: Tx, ctx: RequestContext, event: AuditEvent): Promise<void>;
   /**
-   * The INSERT of the event's row as SQL, not run: for a service whose change is one statement (a CTE) to end with,
-   * so the change and its event commit together in one round trip instead of a transaction of several.
+   * The event's row as the values of `auditRowInsert.template(prefix)`: for a service whose change is one statement (a
+   * CTE) that ends with the event's row, so the change and its event commit together in one round trip.
    */
-  insertSql(ctx: RequestContext, event: AuditEvent): SQL;
+  insertValues(prefix: string, ctx: RequestContext, event: AuditEvent): Record<string, unknown>;
   /** Fire-and-forget (denials, failed logins outside a transaction). Errors are logged, never thrown. */
   recordLater(ctx: RequestContext, event: AuditEvent): void;
   list(filter: Parameters<typeof listAudit>[1]): Promise<AuditRow[]>;
@@ -117,7 +116,7 @@ export function createAuditService(db: Tx): AuditService {
 
   return {
     record: (tx, ctx, event) => insertAudit(tx, [row(ctx, event)]),
-    insertSql: (ctx, event) => auditInsertSql(row(ctx, event)),
+    insertValues: (prefix, ctx, event) => auditRowInsert.values(prefix, row(ctx, event)),
     recordLater(ctx, event) {
       queue.push({ row: row(ctx, event), ctx, action: event.action });
       schedule();

@@ -1,2 +1,2 @@
 export { createAuditService, type AuditService, type AuditEvent, type AuditOutcome } from './audit.service.ts';
-export type { AuditRow } from './audit.repo.ts';
+export { auditRowInsert, type AuditRow } from './audit.repo.ts';

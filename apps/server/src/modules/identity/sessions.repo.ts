@@ -1,26 +1,34 @@
-import { and, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
 import { insertStatement } from '../../db/insert-statement.ts';
+import { preparedSql } from '../../db/prepared.ts';
+import { auditRowInsert } from '../audit/index.ts';
 import { refreshTokens, sessions } from './identity.tables.ts';
 
 export type SessionRow = typeof sessions.$inferSelect;
 
+const sessionInsert = insertStatement(sessions, ['id', 'userId', 'expiresAt', 'ip', 'userAgent']);
+const refreshTokenInsert = insertStatement(refreshTokens, ['id', 'sessionId', 'tokenHash']);
+
 /**
- * A new session, its first refresh token and `last` (the audit row of the sign-in) in one statement: atomic like a
- * transaction, one round trip instead of five (BEGIN, three inserts, COMMIT). The refresh token's foreign key is
+ * A new session, its first refresh token and the sign-in's audit row in one statement: atomic like a transaction,
+ * one round trip instead of five (BEGIN, three inserts, COMMIT), prepared once. The refresh token's foreign key is
  * checked at the end of the statement, when the session row exists.
  */
+const signIn = preparedSql(
+  'sessions_sign_in',
+  sql`with s as (${sessionInsert.template('s_')}), r as (${refreshTokenInsert.template('r_')}) ${auditRowInsert.template('a_')}`,
+);
+
+/** `audit`: the values of the audit row, from `AuditService.insertValues('a_', …)`. */
 export async function insertSessionWith(
   tx: Tx,
   s: Pick<typeof sessions.$inferInsert, 'id' | 'userId' | 'expiresAt' | 'ip' | 'userAgent'>,
   t: Pick<typeof refreshTokens.$inferInsert, 'id' | 'sessionId' | 'tokenHash'>,
-  last: SQL,
+  audit: Record<string, unknown>,
 ): Promise<void> {
-  await tx.execute(sql`with s as (${sessionInsert(s)}), r as (${refreshTokenInsert(t)}) ${last}`);
+  await signIn(tx).execute({ ...sessionInsert.values('s_', s), ...refreshTokenInsert.values('r_', t), ...audit });
 }
-
-const sessionInsert = insertStatement(sessions, ['id', 'userId', 'expiresAt', 'ip', 'userAgent']);
-const refreshTokenInsert = insertStatement(refreshTokens, ['id', 'sessionId', 'tokenHash']);
 
 export async function insertRefreshToken(tx: Tx, t: typeof refreshTokens.$inferInsert): Promise<void> {
   await tx.insert(refreshTokens).values(t);

@@ -62,7 +62,7 @@ export function createSessionsService(d: SessionsDeps) {
       tx,
       { id: sessionId, userId, expiresAt: new Date(Date.now() + d.refreshTtlSeconds * 1000), ip: ctx.ip, userAgent: ctx.userAgent ?? null },
       { id: randomUUID(), sessionId, tokenHash: sha256(refreshToken) },
-      d.audit.insertSql(ctx, audit),
+      d.audit.insertValues('a_', ctx, audit),
     );
     return tokensOf(userId, sessionId, refreshToken);
   }

@@ -3,6 +3,7 @@ import { createSigner } from 'fast-jwt';
 import { sql } from 'drizzle-orm';
 import { createTestApp, type TestApp } from '../../testing/app.ts';
 import { auth, nextIp, registerUser } from '../../testing/users.ts';
+import { systemContext } from '../../http/context.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -186,9 +187,10 @@ describe('sign-in writes', () => {
     const u = await registerUser(t.app);
     const db = t.container.database.db;
     const sessionId = '00000000-0000-4000-8000-00000000cafe';
-    const failing = sql`insert into audit_log (id, action, outcome) values (${'not-a-uuid'}, 'auth.login', 'success')`;
+    // The audit row is the statement's last part; an id that is no UUID makes it fail.
+    const failing = { ...t.container.audit.insertValues('a_', systemContext(console as never), { action: 'auth.login', outcome: 'success' }), a_id: 'not-a-uuid' };
     await expect(
-      insertSessionWith(db, { id: sessionId, userId: u.id, expiresAt: new Date(Date.now() + 60_000) }, { id: '00000000-0000-4000-8000-00000000beef', sessionId, tokenHash: 'x'.repeat(64) }, failing),
+      insertSessionWith(db, { id: sessionId, userId: u.id, expiresAt: new Date(Date.now() + 60_000), ip: null, userAgent: null }, { id: '00000000-0000-4000-8000-00000000beef', sessionId, tokenHash: 'x'.repeat(64) }, failing),
     ).rejects.toThrow();
     const rows = await db.execute(sql`select (select count(*) from sessions where id = ${sessionId})::int as s, (select count(*) from refresh_tokens where session_id = ${sessionId})::int as r`);
     expect((rows as unknown as { rows: Array<{ s: number; r: number }> }).rows[0]).toEqual({ s: 0, r: 0 });
@@ -201,9 +203,22 @@ describe('sign-in writes', () => {
     const { accessToken } = res.json().data.tokens;
     const sid = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid as string;
     const rows = await t.container.database.db.execute(
-      sql`select (select count(*) from refresh_tokens where session_id = ${sid})::int as r, (select count(*) from audit_log where actor_id = ${u.id} and action = 'auth.login' and outcome = 'success')::int as a`,
+      sql`select (select count(*) from refresh_tokens where session_id = ${sid})::int as r, (select count(*) from audit_log where actor_id = ${u.id} and action = 'auth.login' and outcome = 'success' and details is null and ip is not null)::int as a`,
     );
     expect((rows as unknown as { rows: Array<{ r: number; a: number }> }).rows[0]).toEqual({ r: 1, a: 1 });
+  });
+
+  it('stores the audit row’s details as JSON and its absent fields as NULL, as a bound insert would', async () => {
+    const { insertSessionWith } = await import('./sessions.repo.ts');
+    const u = await registerUser(t.app);
+    const db = t.container.database.db;
+    const sessionId = '00000000-0000-4000-8000-00000000d00d';
+    const audit = t.container.audit.insertValues('a_', { ...systemContext(console as never), ip: '10.9.8.7' }, { action: 'auth.google', outcome: 'success', actorId: u.id, details: { account: 'linked', n: 1 } });
+    await insertSessionWith(db, { id: sessionId, userId: u.id, expiresAt: new Date(Date.now() + 60_000), ip: '10.9.8.7', userAgent: null }, { id: '00000000-0000-4000-8000-00000000f00d', sessionId, tokenHash: 'y'.repeat(64) }, audit);
+    const [entry] = await t.container.audit.list({ userId: u.id, action: 'auth.google' });
+    expect(entry).toMatchObject({ actorId: u.id, outcome: 'success', ip: '10.9.8.7', details: { account: 'linked', n: 1 }, targetType: null, userAgent: null });
+    const rows = await db.execute(sql`select expires_at > now() as live, user_agent is null as no_ua from sessions where id = ${sessionId}`);
+    expect((rows as unknown as { rows: Array<{ live: boolean; no_ua: boolean }> }).rows[0]).toEqual({ live: true, no_ua: true });
   });
 });
 
