@@ -65,7 +65,7 @@ function tighter(a: WindowState | undefined, b: WindowState): WindowState {
 
 export function createRateLimiter(store: RateLimitStore, settings: RateLimitSettings): RateLimiter {
   /** The allowance of a tier (null: an anonymous caller, counted per IP). */
-  function limitForTier(category: RateCategory, tier: Tier | null): CategoryLimit | null {
+  function allowance(category: RateCategory, tier: Tier | null): CategoryLimit | null {
     if (category === 'none') return null;
     if (category === 'default') {
       return { limit: tier ? settings.defaultRatePerMinute[tier] : settings.anonymousRatePerMinute, window: 'minute' };
@@ -73,6 +73,19 @@ export function createRateLimiter(store: RateLimitStore, settings: RateLimitSett
     const spec = SPEC_CATEGORIES[category];
     // Anonymous callers (register, login) get the free tier's allowance, counted per IP.
     return { limit: spec.limits[tier ?? 'free'], window: spec.window };
+  }
+  // Settings do not change while the limiter lives: every answer is computed once, here (every request asks).
+  const TIERS = ['free', 'pro', 'enterprise'] as const;
+  const allowances = new Map<RateCategory, Readonly<Record<Tier | 'anonymous', CategoryLimit | null>>>();
+  for (const category of ['default', 'none', ...Object.keys(SPEC_CATEGORIES)] as RateCategory[]) {
+    const byTier = { anonymous: allowance(category, null) } as Record<Tier | 'anonymous', CategoryLimit | null>;
+    for (const t of TIERS) byTier[t] = allowance(category, t);
+    for (const a of Object.values(byTier)) if (a) Object.freeze(a);
+    allowances.set(category, Object.freeze(byTier));
+  }
+  function limitForTier(category: RateCategory, tier: Tier | null): CategoryLimit | null {
+    const byTier = allowances.get(category);
+    return byTier ? byTier[tier ?? 'anonymous'] : allowance(category, tier);
   }
   const limitFor = (category: RateCategory, principal: Principal | null) => limitForTier(category, principal?.tier ?? null);
 

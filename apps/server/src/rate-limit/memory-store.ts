@@ -12,28 +12,41 @@ const SWEEP_MS = 60_000;
  * replaced on their next hit and swept once a minute.
  */
 function createFixedWindows() {
-  const windows = new Map<string, { hits: number; readonly endsAt: number }>();
+  // By duration, then limit, then key: a pair's windows never meet another pair's, and no composite key string is
+  // built (and hashed) per hit.
+  const windows = new Map<number, Map<number, Map<string, { hits: number; readonly endsAt: number }>>>();
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const [k, w] of windows) if (w.endsAt <= now) windows.delete(k);
+    for (const byLimit of windows.values()) {
+      for (const [limit, byKey] of byLimit) {
+        for (const [k, w] of byKey) if (w.endsAt <= now) byKey.delete(k);
+        if (byKey.size === 0) byLimit.delete(limit);
+      }
+    }
   }, SWEEP_MS);
   sweep.unref();
-  const id = (key: string, limit: number, durationSeconds: number) => `${limit}/${durationSeconds}:${key}`;
+  const windowsOf = (limit: number, durationSeconds: number) => {
+    let byLimit = windows.get(durationSeconds);
+    if (byLimit === undefined) windows.set(durationSeconds, (byLimit = new Map()));
+    let byKey = byLimit.get(limit);
+    if (byKey === undefined) byLimit.set(limit, (byKey = new Map()));
+    return byKey;
+  };
   return {
     consume(key: string, limit: number, durationSeconds: number): WindowState {
-      const k = id(key, limit, durationSeconds);
+      const byKey = windowsOf(limit, durationSeconds);
       const now = Date.now();
-      let w = windows.get(k);
+      let w = byKey.get(key);
       if (w === undefined || w.endsAt <= now) {
         w = { hits: 0, endsAt: now + durationSeconds * 1000 };
-        windows.set(k, w);
+        byKey.set(key, w);
       }
       const hits = ++w.hits;
       return { limit, used: Math.min(hits, limit), remaining: Math.max(0, limit - hits), resetAt: w.endsAt, allowed: hits <= limit };
     },
     peek(key: string, limit: number, durationSeconds: number): WindowState {
       const now = Date.now();
-      const w = windows.get(id(key, limit, durationSeconds));
+      const w = windows.get(durationSeconds)?.get(limit)?.get(key);
       if (w === undefined || w.endsAt <= now) return { limit, used: 0, remaining: limit, resetAt: now + durationSeconds * 1000, allowed: true };
       return { limit, used: Math.min(w.hits, limit), remaining: Math.max(0, limit - w.hits), resetAt: w.endsAt, allowed: true };
     },
