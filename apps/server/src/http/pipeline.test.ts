@@ -265,6 +265,8 @@ describe('request bodies', () => {
     const res = await post('name=ok', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expectSecurityHeaders(res.headers);
+    expect(res.headers['x-request-id']).toBeTruthy();
   });
 
   it('refuses a text/plain body with 415, on routes with and without a body', async () => {
@@ -288,6 +290,20 @@ describe('request bodies', () => {
     const res = await post(JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }));
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expectSecurityHeaders(res.headers);
+    expect(res.headers['x-request-id']).toBeTruthy();
+  });
+
+  it('sends the security headers and the request id once each, whatever answers', async () => {
+    for (const res of [
+      await t.app.inject({ method: 'GET', url: '/t/pro', headers: bearer('pro') }),
+      await t.app.inject({ method: 'GET', url: '/t/pro', headers: bearer('free') }),
+      await t.app.inject({ method: 'GET', url: '/nope' }),
+    ]) {
+      // A header sent twice would come back as an array.
+      expectSecurityHeaders(res.headers);
+      expect(typeof res.headers['x-request-id']).toBe('string');
+    }
   });
 
   it('answers a crash with a generic 500 that leaks neither the message nor a stack', async () => {

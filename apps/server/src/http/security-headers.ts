@@ -14,11 +14,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 });
 
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  // onSend runs for every reply Fastify sends, including the error and not-found handlers' replies.
-  // A callback hook, not an async one: it runs on every response, and a promise per response is measurable.
-  app.addHook('onSend', (request, reply, payload, done) => {
+  // Set as the request arrives, in the first onRequest hook (the 404 handler runs it too), so every reply built after
+  // it carries them: success, 404, 401, 429, validation and thrown errors alike (Fastify keeps headers already set
+  // when it answers with an error). Nothing answers before it but the raw handlers of client-error.ts, which write
+  // the headers themselves, as do hijacked replies (SSE). A callback hook, and no onSend hook: a hook phase less on
+  // every response.
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(SECURITY_HEADERS);
     void reply.header('x-request-id', request.id);
-    done(null, payload);
+    done();
   });
 }
