@@ -19,8 +19,9 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
   // when it answers with an error). Nothing answers before it but the raw handlers of client-error.ts, which write
   // the headers themselves, as do hijacked replies (SSE). A callback hook, and no onSend hook: a hook phase less on
   // every response.
+  const entries = Object.entries(SECURITY_HEADERS);
   app.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(SECURITY_HEADERS);
+    for (const [name, value] of entries) void reply.header(name, value);
     void reply.header('x-request-id', request.id);
     done();
   });

@@ -71,6 +71,11 @@ export function createPrincipalResolver(d: {
       if (creds.bearer === undefined) return withApiKey(creds, null);
       const claims = creds.bearer ? d.tokens.verify(creds.bearer) : null;
       if (!claims || d.revocations.isRevoked(claims.sid)) return 'invalid';
+      if (creds.apiKey === undefined) {
+        // The common case, a Bearer token alone, without a closure.
+        const u = d.userCache.peek(claims.sub);
+        if (u !== undefined) return u ? tokenPrincipal(u, claims.sid) : 'invalid';
+      }
       return withUser(claims.sub, (u) => withApiKey(creds, tokenPrincipal(u, claims.sid)));
     },
   };
