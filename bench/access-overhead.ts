@@ -39,8 +39,10 @@ import type { AddressInfo } from 'node:net';
 import { answerParent, childCpuUsage, cpuOf, forkChild, machineBusyUs, median, nextMessage, pct, printTable, stopChild } from './lib/harness.ts';
 import { expectResponse, runAutocannon } from './lib/http.ts';
 
-const ROUNDS = 3;
-const DURATION_S = 5;
+// Five shorter rounds rather than three longer ones: on the shared 2-core VM, rounds of one server a minute apart
+// differ by up to ±30% (host noise the guest does not see), and the median of five is much less thrown by one bad round.
+const ROUNDS = 5;
+const DURATION_S = 4;
 const WARMUP_S = 2;
 const CONNECTIONS = 50;
 const PIPELINING = 1;
@@ -252,6 +254,13 @@ async function main(): Promise<void> {
 
     const rps = (kind: Kind) => median(runs[kind].map((r) => r.rps));
     const ratio = rps('gated') / rps('plain');
+    // When both servers saturate their core, the rate ratio tends to the inverse ratio of CPU per request, which a
+    // round disturbed by the host moves less than it moves the rates.
+    const cpuPerRequest = (kind: Kind) => median(runs[kind].map((r) => (r.serverCpu * 1e6) / r.rps));
+    console.log(
+      `server cpu per request: ${servers.map(({ kind }) => `${kind} ${cpuPerRequest(kind).toFixed(1)} µs`).join(', ')} ` +
+        `-> cpu-bound estimate of the ratio ${(cpuPerRequest('plain') / cpuPerRequest('gated')).toFixed(2)}`,
+    );
     if (BREAKDOWN) {
       console.log(
         `breakdown: open/plain ${(rps('open') / rps('plain')).toFixed(2)} (the app without access checks), ` +
