@@ -65,6 +65,22 @@ describe('API keys', () => {
     expect(await t.container.apiKeys.authenticate(k.key)).toBeNull();
   });
 
+  it('with a Bearer token too, answers only when both are valid and name the same user (cold and cached key)', async () => {
+    const both = (key: string, token: string) =>
+      t.app.inject({ method: 'GET', url: '/api/users/me', headers: { 'x-api-key': key, authorization: `Bearer ${token}` } });
+    const aliceKey = (await create(alice)).json().data.key as string;
+    const bobKey = (await create(bob)).json().data.key as string;
+    // First use of each key: looked up while the token is checked.
+    expect((await both(aliceKey, alice.accessToken)).json().data.id).toBe(alice.id);
+    expect((await both(bobKey, alice.accessToken)).statusCode).toBe(401);
+    // Cached now.
+    expect((await both(aliceKey, alice.accessToken)).statusCode).toBe(200);
+    expect((await both(bobKey, alice.accessToken)).statusCode).toBe(401);
+    expect((await both(aliceKey, bob.accessToken)).statusCode).toBe(401);
+    expect((await both(`${aliceKey.slice(0, -2)}xx`, alice.accessToken)).statusCode).toBe(401);
+    expect((await both(aliceKey, `${alice.accessToken.slice(0, -2)}xx`)).statusCode).toBe(401);
+  });
+
   it('stops working at once when deleted', async () => {
     const k = (await create(alice)).json().data;
     expect((await withKey(k.key)).statusCode).toBe(200);

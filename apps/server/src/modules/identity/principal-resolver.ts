@@ -68,7 +68,16 @@ export function createPrincipalResolver(d: {
   return {
     // Presenting two credentials is ambiguous; both must be valid and name the same user.
     resolve(creds) {
-      if (creds.bearer === undefined) return withApiKey(creds, null);
+      if (creds.bearer === undefined) {
+        if (creds.apiKey === undefined) return null;
+        // An API key alone, the other common case: no closure when the key and the user are cached.
+        const k = creds.apiKey ? d.apiKeys(creds.apiKey) : null;
+        if (k === null) return 'invalid';
+        if (isPromise(k)) return k.then((owner) => withKey(owner, null));
+        const u = d.userCache.peek(k.userId);
+        if (u !== undefined) return u ? keyPrincipal(u, k.keyId) : 'invalid';
+        return withKey(k, null);
+      }
       const claims = creds.bearer ? d.tokens.verify(creds.bearer) : null;
       if (!claims || d.revocations.isRevoked(claims.sid)) return 'invalid';
       if (creds.apiKey === undefined) {
