@@ -4,7 +4,7 @@
  * expressions) are the compiler's, so a draft with mistakes can still be saved and every mistake gets reported.
  */
 import { Type } from 'typebox';
-import type { CompileLimits } from '@gatehouse/engine';
+import { DEFAULT_LIMITS, type CompileLimits } from '@gatehouse/engine';
 
 const strict = { additionalProperties: false } as const;
 
@@ -13,18 +13,8 @@ const strict = { additionalProperties: false } as const;
  * The expression caps bound a compile's parse work: the costliest definition they admit compiles in well under
  * 200 ms (compiler.test.ts builds it), where 10,000 expressions for jsonata's full parser took 2-4 s.
  */
-export const WORKFLOW_LIMITS: CompileLimits = {
-  maxNodes: 2000,
-  maxEdges: 10_000,
-  maxConfigDepth: 32,
-  maxTemplates: 10_000,
-  maxExpressionChars: 200_000,
-  maxComplexExpressions: 200,
-  maxComplexExpressionChars: 20_000,
-  maxComplexPathWork: 1_000_000,
-  maxLoopDepth: 32,
-  maxProblems: 1000,
-};
+export const WORKFLOW_LIMITS: CompileLimits = DEFAULT_LIMITS;
+
 /**
  * The largest version number any request may name. Versions are stored in 32-bit integer columns: a larger number
  * must be a 400 at the door, not a 500 from the database.
