@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startEventFeed, type FeedEnd, type FeedEvent } from './event-feed.ts';
 
 const ev = (seq: number, type = 'node.finished'): FeedEvent => ({ executionId: 'x', seq, type, at: '2020-01-01T00:00:00.000Z', data: {} });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /** A table of durable events, a bus, and a feed reading both; the test decides when each happens. */
-function world(opts: { held?: boolean; table?: number[]; after?: number; maxQueued?: number; pageSize?: number; accept?: (e: FeedEvent) => boolean } = {}) {
+function world(opts: { held?: boolean; table?: number[]; after?: number; maxQueued?: number; pageSize?: number; recheckMs?: number; accept?: (e: FeedEvent) => boolean } = {}) {
   const table: FeedEvent[] = (opts.table ?? []).map((n) => ev(n));
   let listener: ((e: FeedEvent) => void) | undefined;
   let release: (() => void) | undefined;
@@ -31,6 +31,7 @@ function world(opts: { held?: boolean; table?: number[]; after?: number; maxQueu
     end: (reason) => ends.push(reason),
     maxQueued: opts.maxQueued ?? 100,
     pageSize: opts.pageSize ?? 3,
+    recheckMs: opts.recheckMs ?? 0,
   });
   return {
     feed,
@@ -42,6 +43,7 @@ function world(opts: { held?: boolean; table?: number[]; after?: number; maxQueu
     commit(...seqs: number[]) {
       for (const s of seqs) table.push(ev(s));
     },
+    commitEvent: (e: FeedEvent) => table.push(e),
     publish: (...es: FeedEvent[]) => es.forEach((e) => listener?.(e)),
     letGo: () => {
       holdReads = false;
@@ -86,6 +88,25 @@ describe('the event feed', () => {
     w.commit(4);
     w.publish(ev(4));
     expect(w.delivered).toEqual([1, 2, 3, 4]);
+  });
+
+  it('finds a terminal event the bus lost by reading the table again once it has heard nothing for a while', async () => {
+    vi.useFakeTimers();
+    try {
+      const w = world({ table: [1], recheckMs: 1000 });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(w.delivered).toEqual([1]);
+      // Committed, but its publish never arrives (a Redis reconnect dropped it): no later event reveals the gap.
+      w.commitEvent(ev(2, 'execution.finished'));
+      await vi.advanceTimersByTimeAsync(999);
+      expect(w.delivered).toEqual([1]);
+      await vi.advanceTimersByTimeAsync(1001);
+      expect(w.delivered).toEqual([1, 2]);
+      expect(w.ends).toEqual(['finished']);
+      expect(w.subscribed()).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends after the terminal event and delivers nothing after it', async () => {

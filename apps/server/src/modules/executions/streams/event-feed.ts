@@ -9,6 +9,10 @@
  * the table for the missing ones: seqs are handed out under the execution row's lock, so a published event implies
  * every earlier one is committed.
  *
+ * The bus may still lose a message (Redis pub/sub delivers at most once: a reconnect drops what was sent meanwhile),
+ * and a lost *last* event leaves no later one to reveal the gap. So a feed that has heard nothing for `recheckMs`
+ * looks at the table again: a stream never waits forever for a terminal event that is already committed.
+ *
  * Pure of transports: SSE and WebSocket give it `deliver` and `end`.
  */
 export const FINISHED = 'execution.finished';
@@ -35,6 +39,8 @@ export interface EventFeedDeps {
   /** Live events held while the table is read; more than this ends the feed with `overflow`. */
   readonly maxQueued: number;
   readonly pageSize?: number;
+  /** After this long without a live event, read the table for anything the bus lost (default 5 s; 0 turns it off). */
+  readonly recheckMs?: number;
 }
 
 export interface EventFeed {
@@ -49,8 +55,22 @@ export function startEventFeed(d: EventFeedDeps): EventFeed {
   let stopped = false;
   const queued = new Map<number, FeedEvent>();
 
+  let heardAt = Date.now();
+  const recheckMs = d.recheckMs ?? 5_000;
+  const recheck =
+    recheckMs > 0
+      ? setInterval(() => {
+          if (live && !stopped && Date.now() - heardAt >= recheckMs) {
+            heardAt = Date.now();
+            void catchUp();
+          }
+        }, recheckMs)
+      : undefined;
+  recheck?.unref?.();
+
   const halt = () => {
     stopped = true;
+    clearInterval(recheck);
     unsubscribe();
     queued.clear();
   };
@@ -67,6 +87,7 @@ export function startEventFeed(d: EventFeedDeps): EventFeed {
   }
 
   function onLive(e: FeedEvent): void {
+    heardAt = Date.now();
     if (stopped || e.seq <= last) return;
     if (live && e.seq === last + 1) return emit(e);
     queued.set(e.seq, e);
