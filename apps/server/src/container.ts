@@ -124,6 +124,14 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     });
   };
 
+  // Every module has subscribed by now. Serving before Redis confirms those subscriptions would drop whatever is
+  // published in between (a revocation, a stream's events); past the bound the retries go on in the background.
+  if (!(await bus.ready(5_000))) {
+    const message = 'event bus subscriptions not confirmed after 5 s; retrying in the background';
+    if (overrides.logger) overrides.logger.warn(message);
+    else console.warn(message);
+  }
+
   return {
     config,
     database,

@@ -8,6 +8,11 @@ export interface EventBus {
   publish(channel: string, message: unknown): Promise<void>;
   /** Returns an unsubscribe function. Listeners must not throw; errors are swallowed to protect the publisher. */
   subscribe(channel: string, listener: Listener): () => void;
+  /**
+   * Resolves once every subscription made so far receives messages (a Redis SUBSCRIBE is a round trip; a message
+   * published before it lands is lost), or with false after `timeoutMs` — the subscriptions keep being retried.
+   */
+  ready(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -28,6 +33,9 @@ export function createMemoryBus(): EventBus {
       channels.set(channel, set);
       set.add(listener);
       return () => void set.delete(listener);
+    },
+    async ready() {
+      return true;
     },
     async close() {
       channels.clear();

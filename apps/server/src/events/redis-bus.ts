@@ -9,6 +9,27 @@ export function createRedisBus(pub: Redis, prefix = 'gh:bus:'): EventBus {
   const sub = pub.duplicate();
   sub.on('error', () => undefined);
   const listeners = new Map<string, Set<Listener>>();
+  /** Subscriptions not yet confirmed by Redis; `ready()` waits for them. */
+  const pending = new Set<Promise<void>>();
+  let closed = false;
+
+  /**
+   * SUBSCRIBE can fail (the connection is still coming up, a command timed out under load); an instance whose
+   * subscription failed would be deaf to the bus for good — revocations, stream events — so it is retried until it
+   * holds. Once subscribed, ioredis re-subscribes by itself after a reconnect. Resolves once subscribed, or once
+   * nobody wants the channel any more.
+   */
+  const subscribeChannel = async (channel: string): Promise<void> => {
+    for (let delayMs = 100; !closed && listeners.has(channel); delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        await sub.subscribe(prefix + channel);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      }
+    }
+  };
+
   sub.on('message', (raw: string, payload: string) => {
     const set = listeners.get(raw.slice(prefix.length));
     if (!set) return;
@@ -35,7 +56,8 @@ export function createRedisBus(pub: Redis, prefix = 'gh:bus:'): EventBus {
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        void sub.subscribe(prefix + channel).catch(() => undefined);
+        const p = subscribeChannel(channel).finally(() => pending.delete(p));
+        pending.add(p);
       }
       set.add(listener);
       return () => {
@@ -46,7 +68,20 @@ export function createRedisBus(pub: Redis, prefix = 'gh:bus:'): EventBus {
         }
       };
     },
+    async ready(timeoutMs = 5_000) {
+      if (pending.size === 0) return true;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        return await Promise.race([Promise.all(pending).then(() => true), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async close() {
+      closed = true;
       sub.disconnect();
     },
   };

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis } from '../redis.ts';
+import { createMemoryBus, type EventBus } from './bus.ts';
+import { createRedisBus } from './redis-bus.ts';
+
+const waitFor = async <T>(read: () => T | undefined, what: string, ms = 3_000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = read();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+function busContract(name: string, make: () => Promise<EventBus>) {
+  describe(`${name} bus`, () => {
+    it('delivers a message published after ready() to every listener of its channel and to no other', async () => {
+      const bus = await make();
+      const a: unknown[] = [];
+      const b: unknown[] = [];
+      const other: unknown[] = [];
+      bus.subscribe('one', (m) => a.push(m));
+      bus.subscribe('one', (m) => b.push(m));
+      bus.subscribe('two', (m) => other.push(m));
+      expect(await bus.ready()).toBe(true);
+      await bus.publish('one', { n: 1 });
+      await waitFor(() => (a.length && b.length ? true : undefined), 'both listeners');
+      expect(a).toEqual([{ n: 1 }]);
+      expect(b).toEqual([{ n: 1 }]);
+      expect(other).toEqual([]);
+      await bus.close();
+    });
+
+    it('keeps delivering to the other listeners when one throws', async () => {
+      const bus = await make();
+      const seen: unknown[] = [];
+      bus.subscribe('c', () => {
+        throw new Error('broken listener');
+      });
+      bus.subscribe('c', (m) => seen.push(m));
+      await bus.ready();
+      await bus.publish('c', 'x');
+      await waitFor(() => (seen.length ? true : undefined), 'the healthy listener');
+      expect(seen).toEqual(['x']);
+      await bus.close();
+    });
+
+    it('stops delivering to a listener after it unsubscribes', async () => {
+      const bus = await make();
+      const gone: unknown[] = [];
+      const kept: unknown[] = [];
+      const off = bus.subscribe('u', (m) => gone.push(m));
+      bus.subscribe('u', (m) => kept.push(m));
+      await bus.ready();
+      off();
+      await bus.publish('u', 1);
+      await waitFor(() => (kept.length ? true : undefined), 'the remaining listener');
+      expect(gone).toEqual([]);
+      await bus.close();
+    });
+  });
+}
+
+busContract('memory', async () => createMemoryBus());
+
+/** A stand-in for the publishing connection whose subscriber connection refuses SUBSCRIBE a given number of times. */
+function flakySubscriber(failures: number) {
+  const handlers: Array<(channel: string, payload: string) => void> = [];
+  let attempts = 0;
+  const sub = {
+    on(event: string, h: (channel: string, payload: string) => void) {
+      if (event === 'message') handlers.push(h);
+      return sub;
+    },
+    async subscribe() {
+      attempts += 1;
+      if (attempts <= failures) throw new Error('Reached the max retries per request limit');
+      return 1;
+    },
+    async unsubscribe() {
+      return 0;
+    },
+    disconnect() {},
+  };
+  const pub = {
+    duplicate: () => sub,
+    async publish(channel: string, payload: string) {
+      for (const h of handlers) h(channel, payload);
+      return 1;
+    },
+  };
+  return { pub: pub as unknown as Redis, attempts: () => attempts };
+}
+
+describe('Redis bus subscriptions', () => {
+  it('retries a SUBSCRIBE that failed until it holds, and ready() waits for it', async () => {
+    const flaky = flakySubscriber(2);
+    const bus = createRedisBus(flaky.pub, 'p:');
+    bus.subscribe('revocations', () => undefined);
+    expect(await bus.ready(5_000)).toBe(true);
+    expect(flaky.attempts()).toBe(3);
+    await bus.close();
+  });
+
+  it('answers false from ready() when the subscription does not hold in time, and keeps retrying', async () => {
+    const flaky = flakySubscriber(1_000);
+    const bus = createRedisBus(flaky.pub, 'p:');
+    bus.subscribe('revocations', () => undefined);
+    expect(await bus.ready(250)).toBe(false);
+    const seen = flaky.attempts();
+    expect(seen).toBeGreaterThanOrEqual(2);
+    await bus.close();
+  });
+
+  it('gives up retrying once nobody listens on the channel', async () => {
+    const flaky = flakySubscriber(1_000);
+    const bus = createRedisBus(flaky.pub, 'p:');
+    const off = bus.subscribe('gone', () => undefined);
+    off();
+    expect(await bus.ready(1_000)).toBe(true);
+    await bus.close();
+  });
+});
+
+const redisUrl = process.env.TEST_REDIS_URL;
+
+describe.skipIf(!redisUrl)('with Redis', () => {
+  const prefix = `ghtest-${randomBytes(6).toString('hex')}:bus:`;
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = await connectRedis(redisUrl!);
+  });
+  afterAll(() => redis?.disconnect());
+
+  busContract('Redis', async () => createRedisBus(redis, prefix));
+
+  it('delivers between two instances on the same Redis, the publisher included', async () => {
+    const a = createRedisBus(redis, prefix);
+    const b = createRedisBus(redis, prefix);
+    const atA: unknown[] = [];
+    const atB: unknown[] = [];
+    a.subscribe('shared', (m) => atA.push(m));
+    b.subscribe('shared', (m) => atB.push(m));
+    expect(await a.ready()).toBe(true);
+    expect(await b.ready()).toBe(true);
+    await a.publish('shared', { revoked: 'session-1' });
+    await waitFor(() => (atA.length && atB.length ? true : undefined), 'both instances');
+    expect(atB).toEqual([{ revoked: 'session-1' }]);
+    await a.close();
+    await b.close();
+  });
+});
