@@ -24,6 +24,11 @@ export interface StreamOptions {
   readonly maxQueuedEvents: number;
   /** Open HITL requests sent when `/ws/hitl/` connects. */
   readonly hitlSnapshotLimit: number;
+  /**
+   * After this long without a live HITL event, `/ws/hitl/` compares what it has shown with the table (the bus may
+   * lose a message; a request must not stay invisible, or shown open after it closed). 0 turns it off.
+   */
+  readonly hitlRecheckMs: number;
 }
 
 export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
@@ -31,6 +36,7 @@ export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
   maxBufferedBytes: 4 * 1024 * 1024,
   maxQueuedEvents: 1000,
   hitlSnapshotLimit: 1000,
+  hitlRecheckMs: 10_000,
 };
 
 export const optionsOf = (d: StreamDeps): StreamOptions => ({ ...DEFAULT_STREAM_OPTIONS, ...d.options });

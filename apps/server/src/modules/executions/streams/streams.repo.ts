@@ -1,8 +1,8 @@
 /**
  * The reads streams need beyond the executions repository: a run's status (is it over?), the replay page shaped as
- * the live events are, and the snapshot of a user's open HITL requests.
+ * the live events are, and the snapshot of a user's open HITL requests (and of the ones a client was shown).
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/database.ts';
 import { eventsAfter, type HitlRow } from '../executions.repo.ts';
 import { executions, hitlRequests } from '../executions.tables.ts';
@@ -26,4 +26,13 @@ export function openHitlSnapshot(db: Db, ownerId: string, limit: number): Promis
     .where(and(eq(hitlRequests.ownerId, ownerId), eq(hitlRequests.status, 'open')))
     .orderBy(asc(hitlRequests.createdAt), asc(hitlRequests.id))
     .limit(limit);
+}
+
+/** Some of the caller's requests, whatever their status: what became of the ones a HITL socket showed as open. */
+export function hitlOfOwner(db: Db, ownerId: string, ids: readonly string[]): Promise<HitlRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .select()
+    .from(hitlRequests)
+    .where(and(eq(hitlRequests.ownerId, ownerId), inArray(hitlRequests.id, [...ids])));
 }
