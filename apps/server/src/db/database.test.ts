@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase } from '../testing/database.ts';
-import type { Database } from './database.ts';
+import { openDatabase, type Database } from './database.ts';
 
 // The PGlite adapter installs Drizzle's type parsers once on the instance instead of per query (database.ts); these
 // tests pin that every driver still returns the same values, in and out of transactions.
@@ -52,4 +56,36 @@ describe('the database layer', () => {
     const count = rowsOf(await database.db.execute(sql`select count(*)::int as n from db_layer_probe`))[0]!.n;
     expect(count).toBe(1);
   });
+});
+
+describe('the embedded database on disk', () => {
+  it('creates a new data directory, keeps what was written, and opens it again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-db-'));
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      await first.db.execute(sql`create table kept (v text)`);
+      await first.db.execute(sql`insert into kept values ('still here')`);
+      await first.close();
+      expect(existsSync(join(dir, 'pglite', 'PG_VERSION'))).toBe(true);
+
+      const again = await openDatabase({ dataDir: dir });
+      const r = await again.db.execute(sql`select v from kept`);
+      expect(((r as { rows?: unknown[] }).rows ?? r) as unknown[]).toEqual([{ v: 'still here' }]);
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('fails start-up with the reason when the cluster cannot be created, and leaves the directory unlocked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-db-'));
+    try {
+      // A file where the cluster's directory should be.
+      await writeFile(join(dir, 'pglite'), 'not a directory');
+      await expect(openDatabase({ dataDir: dir })).rejects.toThrow(`could not open the embedded database in ${join(dir, 'pglite')}: {"name":"ErrnoError"`);
+      expect(existsSync(join(dir, 'gatehouse.lock'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

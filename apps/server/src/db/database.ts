@@ -107,7 +107,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), parsers: DRIZZLE_PARSERS });
   } catch (e) {
     await release?.();
-    throw e;
+    // PGlite's file-system errors are Emscripten objects ({ name: 'ErrnoError', errno }), not Errors: say what failed.
+    if (e instanceof Error) throw e;
+    throw new Error(`could not open the embedded database in ${dir ?? 'memory'}: ${JSON.stringify(e) ?? String(e)}`);
   }
   // PGlite builds its array-type parsers after start-up, over ours: put Drizzle's raw-text ones back.
   Object.assign(client.parsers, DRIZZLE_PARSERS);
