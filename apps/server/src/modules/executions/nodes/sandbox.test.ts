@@ -47,8 +47,10 @@ describe('JavaScript sandbox', () => {
   });
 
   it('kills a thread stuck in a native operation that cannot be interrupted, and keeps serving', async () => {
-    // A deeply nested JSON.stringify never reaches QuickJS's interrupt check; only the watchdog can end it.
-    const s = createSandbox({ size: 1, graceMs: 200, limits: { cpuTimeMs: 100, maxStackBytes: MIB } });
+    // A deeply nested JSON.stringify never reaches QuickJS's interrupt check; only the watchdog can end it. Building the
+    // object takes ~150 ms (more on a busy machine), and the limit is wall time: it must not be what stops the run.
+    // The stringify alone takes ~18 s, so the watchdog (limit + grace) always comes first.
+    const s = createSandbox({ size: 1, graceMs: 200, limits: { cpuTimeMs: 2_000, maxStackBytes: MIB } });
     try {
       const e = await failure(s.run({ code: 'let o = {}; for (let i = 0; i < 100000; i++) o = { o }; return JSON.stringify(o).length', globals: {} }));
       expect(e.code).toBe('SANDBOX_TIMEOUT');
