@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 import { acquireDataDirLock } from './lock.ts';
+import { fastPgliteClient } from './pglite-client.ts';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -63,34 +64,6 @@ const DRIZZLE_PARSERS: Readonly<Record<number, (value: string) => string>> = Obj
   [1114, 1184, 1186, 1082, 1231, 1115, 1185, 1187, 1182].map((oid) => [oid, (value: string) => value]),
 );
 
-interface PgliteLike {
-  query(sql: string, params?: unknown[], options?: { parsers?: unknown }): Promise<unknown>;
-  transaction<T>(fn: (tx: PgliteLike) => Promise<T>): Promise<T>;
-}
-
-/**
- * drizzle-orm's PGlite driver passes its parsers with every query, and PGlite then merges them into its full table of
- * ~300 parsers on every call (~0.1–0.2 ms a statement here). The same parsers are installed once on the instance
- * (above), so the per-query copies are dropped: each result parses exactly as before, without the merge.
- */
-function withoutPerQueryParsers<C extends PgliteLike>(client: C): C {
-  const strip = <O extends { parsers?: unknown } | undefined>(options: O): O => {
-    if (!options?.parsers) return options;
-    const { parsers: _drop, ...rest } = options;
-    return rest as O;
-  };
-  const wrap = <T extends PgliteLike>(target: T): T =>
-    new Proxy(target, {
-      get(t, prop, receiver) {
-        if (prop === 'query') return (sql: string, params?: unknown[], options?: { parsers?: unknown }) => t.query(sql, params, strip(options));
-        if (prop === 'transaction') return <R>(fn: (tx: PgliteLike) => Promise<R>) => t.transaction((tx) => fn(wrap(tx)));
-        const value = Reflect.get(t, prop, receiver);
-        return typeof value === 'function' ? value.bind(t) : value;
-      },
-    });
-  return wrap(client);
-}
-
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -113,7 +86,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   // PGlite builds its array-type parsers after start-up, over ours: put Drizzle's raw-text ones back.
   Object.assign(client.parsers, DRIZZLE_PARSERS);
-  const db = drizzle({ client: withoutPerQueryParsers(client as unknown as PgliteLike) as unknown as typeof client, schema }) as unknown as Db;
+  const db = drizzle({ client: fastPgliteClient(client) as unknown as typeof client, schema }) as unknown as Db;
   return {
     db,
     driver: 'pglite',
