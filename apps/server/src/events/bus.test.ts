@@ -137,6 +137,27 @@ describe.skipIf(!redisUrl)('with Redis', () => {
 
   busContract('Redis', async () => createRedisBus(redis, prefix));
 
+  it('hears every channel subscribed while its connection is still being set up', async () => {
+    // Subscriptions made on every tick of the connection's start-up, the handshake included: with ioredis's ready check
+    // on the subscriber connection, some of them were lost without an error (the cause of a deaf instance).
+    for (let round = 0; round < 5; round++) {
+      const bus = createRedisBus(redis, `${prefix}startup-${round}:`);
+      const heard = new Set<string>();
+      const channels: string[] = [];
+      for (let tick = 0; tick < 40; tick++) {
+        const channel = `c${tick}`;
+        channels.push(channel);
+        bus.subscribe(channel, () => heard.add(channel));
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(await bus.ready()).toBe(true);
+      for (const c of channels) await bus.publish(c, 1);
+      await waitFor(() => (heard.size === channels.length ? true : undefined), `all ${channels.length} channels (heard ${heard.size})`).catch(() => undefined);
+      expect([...heard].sort()).toEqual([...channels].sort());
+      await bus.close();
+    }
+  });
+
   it('delivers between two instances on the same Redis, the publisher included', async () => {
     const a = createRedisBus(redis, prefix);
     const b = createRedisBus(redis, prefix);

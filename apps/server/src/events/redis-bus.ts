@@ -6,7 +6,11 @@ import type { EventBus, Listener } from './bus.ts';
  * revocation cache is updated the same way everywhere. Subscribing needs its own connection.
  */
 export function createRedisBus(pub: Redis, prefix = 'gh:bus:'): EventBus {
-  const sub = pub.duplicate();
+  // A SUBSCRIBE sent while ioredis is still in its connection handshake puts the connection in subscriber mode before
+  // the handshake's own INFO (ready check) and CLIENT SETINFO, which Redis then refuses: the ready check fails, and the
+  // subscriptions made meanwhile are silently lost (a deaf instance; ioredis issue #2037). A subscriber connection needs
+  // neither, so it does without them.
+  const sub = pub.duplicate({ enableReadyCheck: false, disableClientInfo: true });
   sub.on('error', () => undefined);
   const listeners = new Map<string, Set<Listener>>();
   /** Subscriptions not yet confirmed by Redis; `ready()` waits for them. */
