@@ -9,6 +9,7 @@
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { ExecutionRecord, Recoverable, RunStore, RunState } from '@gatehouse/engine';
 import type { Db, Tx } from '../../db/database.ts';
+import { preparedSql } from '../../db/prepared.ts';
 import { randomUUID } from 'node:crypto';
 import { createBatchWriter, type MergedRun } from './batch-writer.ts';
 import { executions, hitlRequests } from './executions.tables.ts';
@@ -77,6 +78,23 @@ async function writeHitl(tx: Tx, run: MergedRun): Promise<void> {
   }
 }
 
+const p = (name: string) => sql.placeholder(name);
+const EXECUTION_ROW = sql`insert into executions (id, owner_id, workflow_id, version, mode, status, input, state, pause_requested, event_seq,
+    created_at, lease_owner, lease_until)
+  values (${p('id')}::uuid, ${p('ownerId')}::uuid, ${p('workflowId')}::uuid, ${p('version')}::int, ${p('mode')}, ${p('status')},
+    ${p('input')}::jsonb, ${p('state')}::jsonb, ${p('pauseRequested')}::boolean, ${p('eventSeq')}::int, ${p('createdAt')}::timestamptz,
+    ${p('leaseOwner')}, ${p('leaseUntil')}::bigint)
+  returning id`;
+/** Starting a run is the hottest write there is: both forms are prepared once (one text however many first events). */
+const insertExecution = preparedSql('executions_insert', EXECUTION_ROW);
+const insertExecutionWithEvents = preparedSql(
+  'executions_insert_with_events',
+  sql`with e as (${EXECUTION_ROW})
+  insert into execution_events (execution_id, seq, type, at, data)
+  select e.id, v.seq, v.type, v.at, v.data
+  from e, unnest(${p('seqs')}::int[], ${p('types')}::text[], ${p('ats')}::timestamptz[], ${p('datas')}::jsonb[]) as v(seq, type, at, data)`,
+);
+
 export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void> } {
   const writer = createBatchWriter(db, { needed: hitlNeeded, write: writeHitl });
   const released = new Set<string>();
@@ -84,19 +102,32 @@ export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void
     async insert(rec, events, lease) {
       // One statement, so one round trip and atomic without a transaction: the row and its first events together.
       const stored = events.map((e, i) => ({ ...e, seq: i + 1 }));
-      const row = sql`(${rec.id}::uuid, ${rec.ownerId}::uuid, ${rec.workflowId}::uuid, ${rec.version}::int, ${rec.mode}, ${rec.status},
-        ${JSON.stringify(rec.input ?? null)}::jsonb, ${JSON.stringify(rec.state)}::jsonb, ${rec.pauseRequested}::boolean, ${events.length}::int,
-        ${rec.createdAt}::timestamptz, ${lease?.owner ?? null}, ${lease ? Date.now() + lease.ms : null}::bigint)`;
-      const insertRow = sql`insert into executions (id, owner_id, workflow_id, version, mode, status, input, state, pause_requested, event_seq, created_at, lease_owner, lease_until)
-        values ${row} returning id`;
+      const row = {
+        id: rec.id,
+        ownerId: rec.ownerId,
+        workflowId: rec.workflowId,
+        version: rec.version,
+        mode: rec.mode,
+        status: rec.status,
+        input: JSON.stringify(rec.input ?? null),
+        state: JSON.stringify(rec.state),
+        pauseRequested: rec.pauseRequested,
+        eventSeq: events.length,
+        createdAt: rec.createdAt,
+        leaseOwner: lease?.owner ?? null,
+        leaseUntil: lease ? Date.now() + lease.ms : null,
+      };
       if (stored.length === 0) {
-        await db.execute(insertRow);
+        await insertExecution(db).execute(row);
         return stored;
       }
-      const values = stored.map((e) => sql`(${e.seq}::int, ${e.type}, ${e.at}::timestamptz, ${JSON.stringify(e.data)}::jsonb)`);
-      await db.execute(sql`with e as (${insertRow})
-        insert into execution_events (execution_id, seq, type, at, data)
-        select e.id, v.seq, v.type, v.at, v.data from e, (values ${sql.join(values, sql`, `)}) as v(seq, type, at, data)`);
+      await insertExecutionWithEvents(db).execute({
+        ...row,
+        seqs: stored.map((e) => e.seq),
+        types: stored.map((e) => e.type),
+        ats: stored.map((e) => e.at),
+        datas: stored.map((e) => JSON.stringify(e.data)),
+      });
       return stored;
     },
 

@@ -5,6 +5,7 @@
  */
 import { and, arrayContains, count, desc, eq, gte, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
+import { preparedPerHandle } from '../../db/prepared.ts';
 import { workflowVersions, workflows } from './workflows.tables.ts';
 
 export type WorkflowRow = typeof workflows.$inferSelect;
@@ -45,8 +46,13 @@ export async function updateOwnWorkflow(tx: Tx, ownerId: string, id: string, pat
 }
 
 /** A live workflow's head row, whoever owns it: for an `owner` rule that also hands its latest version on. */
+// Prepared: every run of a workflow starts with this read (the `owner` check hands it on to execute).
+const liveById = preparedPerHandle((tx) =>
+  tx.select().from(workflows).where(and(eq(workflows.id, sql.placeholder('id')), live)).limit(1).prepare('workflows_live_by_id'),
+);
+
 export async function findLiveWorkflow(tx: Tx, id: string): Promise<WorkflowRow | null> {
-  const [r] = await tx.select().from(workflows).where(and(eq(workflows.id, id), live)).limit(1);
+  const [r] = await liveById(tx).execute({ id });
   return r ?? null;
 }
 
