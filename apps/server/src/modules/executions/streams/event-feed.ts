@@ -15,6 +15,8 @@
  *
  * Pure of transports: SSE and WebSocket give it `deliver` and `end`.
  */
+import { whenQuiet } from './when-quiet.ts';
+
 export const FINISHED = 'execution.finished';
 
 export interface FeedEvent {
@@ -55,22 +57,14 @@ export function startEventFeed(d: EventFeedDeps): EventFeed {
   let stopped = false;
   const queued = new Map<number, FeedEvent>();
 
-  let heardAt = Date.now();
-  const recheckMs = d.recheckMs ?? 5_000;
-  const recheck =
-    recheckMs > 0
-      ? setInterval(() => {
-          if (live && !stopped && Date.now() - heardAt >= recheckMs) {
-            heardAt = Date.now();
-            void catchUp();
-          }
-        }, recheckMs)
-      : undefined;
-  recheck?.unref?.();
+  const quiet = whenQuiet(d.recheckMs ?? 5_000, () => {
+    if (!live || stopped) return false;
+    void catchUp();
+  });
 
   const halt = () => {
     stopped = true;
-    clearInterval(recheck);
+    quiet.stop();
     unsubscribe();
     queued.clear();
   };
@@ -87,7 +81,7 @@ export function startEventFeed(d: EventFeedDeps): EventFeed {
   }
 
   function onLive(e: FeedEvent): void {
-    heardAt = Date.now();
+    quiet.heard();
     if (stopped || e.seq <= last) return;
     if (live && e.seq === last + 1) return emit(e);
     queued.set(e.seq, e);

@@ -19,6 +19,7 @@ import { FINISHED, type FeedEvent } from './event-feed.ts';
 import type { HitlRow } from '../executions.repo.ts';
 import { hitlOfOwner, openHitlSnapshot } from './streams.repo.ts';
 import { slotOrClose } from './ws-execution.ts';
+import { whenQuiet } from './when-quiet.ts';
 import { CLOSE, wsConnection, type WsSocket } from './ws-connection.ts';
 
 interface Shown {
@@ -116,15 +117,23 @@ export function wsHitlHandler(d: StreamDeps) {
     // Nothing to answer on this socket: whatever a client sends is ignored.
     socket.on('message', () => undefined);
     const tracker = hitlTracker();
-    /** Live events that arrive while the table is read; null when live. */
+    /** Live events that arrive while the table is read (the snapshot, or a recheck); null when live. */
     let held: FeedEvent[] | null = [];
-    let heardAt = Date.now();
+    // No recheck while the table is being read already.
+    const quiet = whenQuiet(opts.hitlRecheckMs, () => {
+      if (held !== null || conn.closed) return false;
+      void fromTable(async () => {
+        const [openNow, shown] = await Promise.all([openHitlSnapshot(d.db, owner, opts.hitlSnapshotLimit), hitlOfOwner(d.db, owner, tracker.openIds())]);
+        return [...tracker.closedSince(shown), ...tracker.missed(openNow)];
+      });
+    });
+
     const sendAll = (frames: readonly Frame[]) => {
       for (const f of frames) if (!conn.send(f)) return;
     };
     const unsubscribe = d.module.subscribeOwner(owner, (e) => {
       if (!RELEVANT.has(e.type)) return;
-      heardAt = Date.now();
+      quiet.heard();
       if (held === null) return sendAll(tracker.frames(e));
       held.push(e);
       if (held.length > opts.maxQueuedEvents) conn.close(CLOSE.policy, 'too far behind');
@@ -146,23 +155,8 @@ export function wsHitlHandler(d: StreamDeps) {
       }
     };
 
-    let rechecking = false;
-    const recheck =
-      opts.hitlRecheckMs > 0
-        ? setInterval(() => {
-            if (rechecking || held !== null || conn.closed || Date.now() - heardAt < opts.hitlRecheckMs) return;
-            rechecking = true;
-            heardAt = Date.now();
-            void fromTable(async () => {
-              const [openNow, shown] = await Promise.all([openHitlSnapshot(d.db, owner, opts.hitlSnapshotLimit), hitlOfOwner(d.db, owner, tracker.openIds())]);
-              return [...tracker.closedSince(shown), ...tracker.missed(openNow)];
-            }).finally(() => (rechecking = false));
-          }, Math.max(50, Math.floor(opts.hitlRecheckMs / 2)))
-        : undefined;
-    recheck?.unref?.();
-
     conn.onClose(() => {
-      clearInterval(recheck);
+      quiet.stop();
       unsubscribe();
       held = null;
     });
