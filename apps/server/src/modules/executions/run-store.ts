@@ -9,6 +9,7 @@
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { ExecutionRecord, Recoverable, RunStore, RunState } from '@gatehouse/engine';
 import type { Db, Tx } from '../../db/database.ts';
+import { insertStatement } from '../../db/insert-statement.ts';
 import { preparedSql } from '../../db/prepared.ts';
 import { randomUUID } from 'node:crypto';
 import { createBatchWriter, type MergedRun } from './batch-writer.ts';
@@ -79,12 +80,22 @@ async function writeHitl(tx: Tx, run: MergedRun): Promise<void> {
 }
 
 const p = (name: string) => sql.placeholder(name);
-const EXECUTION_ROW = sql`insert into executions (id, owner_id, workflow_id, version, mode, status, input, state, pause_requested, event_seq,
-    created_at, lease_owner, lease_until)
-  values (${p('id')}::uuid, ${p('ownerId')}::uuid, ${p('workflowId')}::uuid, ${p('version')}::int, ${p('mode')}, ${p('status')},
-    ${p('input')}::jsonb, ${p('state')}::jsonb, ${p('pauseRequested')}::boolean, ${p('eventSeq')}::int, ${p('createdAt')}::timestamptz,
-    ${p('leaseOwner')}, ${p('leaseUntil')}::bigint)
-  returning id`;
+const executionInsert = insertStatement(executions, [
+  'id',
+  'ownerId',
+  'workflowId',
+  'version',
+  'mode',
+  'status',
+  'input',
+  'state',
+  'pauseRequested',
+  'eventSeq',
+  'createdAt',
+  'leaseOwner',
+  'leaseUntil',
+]);
+const EXECUTION_ROW = sql`${executionInsert.template('')} returning id`;
 /** Starting a run is the hottest write there is: both forms are prepared once (one text however many first events). */
 const insertExecution = preparedSql('executions_insert', EXECUTION_ROW);
 const insertExecutionWithEvents = preparedSql(
@@ -102,21 +113,21 @@ export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void
     async insert(rec, events, lease) {
       // One statement, so one round trip and atomic without a transaction: the row and its first events together.
       const stored = events.map((e, i) => ({ ...e, seq: i + 1 }));
-      const row = {
+      const row = executionInsert.values('', {
         id: rec.id,
         ownerId: rec.ownerId,
         workflowId: rec.workflowId,
         version: rec.version,
         mode: rec.mode,
         status: rec.status,
-        input: JSON.stringify(rec.input ?? null),
-        state: JSON.stringify(rec.state),
+        input: rec.input ?? null,
+        state: rec.state,
         pauseRequested: rec.pauseRequested,
         eventSeq: events.length,
-        createdAt: rec.createdAt,
+        createdAt: new Date(rec.createdAt),
         leaseOwner: lease?.owner ?? null,
         leaseUntil: lease ? Date.now() + lease.ms : null,
-      };
+      });
       if (stored.length === 0) {
         await insertExecution(db).execute(row);
         return stored;
