@@ -28,10 +28,14 @@ interface QueryOptions {
   rowMode?: 'array' | 'object';
 }
 
-/** What drizzle-orm's PGlite driver uses of the client (and of a transaction). */
-export interface PgliteLike {
+/** What drizzle-orm's PGlite driver uses of a transaction (nested ones are savepoints, run as queries)... */
+export interface PgliteQueries {
   query(sql: string, params?: unknown[], options?: QueryOptions): Promise<unknown>;
-  transaction<T>(fn: (tx: PgliteLike) => Promise<T>): Promise<T>;
+}
+
+/** ...and of the client. */
+export interface PgliteLike extends PgliteQueries {
+  transaction<T>(fn: (tx: PgliteQueries) => Promise<T>): Promise<T>;
 }
 
 interface Statement {
@@ -143,11 +147,10 @@ export function fastPgliteClient(client: PGlite, options: PgliteClientOptions = 
     return result;
   }
 
-  function inTransaction(tx: PgliteLike): PgliteLike {
+  function inTransaction(tx: PgliteQueries): PgliteQueries {
     return {
       query: (text, params = [], o) =>
         preparable(text, o) ? client._runExclusiveQuery(() => run(text, params, o)) : tx.query(text, params, withoutParsers(o)),
-      transaction: (fn) => tx.transaction((inner) => fn(inTransaction(inner))),
     };
   }
 
@@ -155,7 +158,7 @@ export function fastPgliteClient(client: PGlite, options: PgliteClientOptions = 
   return new Proxy(base, {
     get(target, prop, receiver) {
       if (prop === 'query') return outside;
-      if (prop === 'transaction') return <T>(fn: (tx: PgliteLike) => Promise<T>) => target.transaction((tx) => fn(inTransaction(tx)));
+      if (prop === 'transaction') return <T>(fn: (tx: PgliteQueries) => Promise<T>) => target.transaction((tx) => fn(inTransaction(tx)));
       const value = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },
