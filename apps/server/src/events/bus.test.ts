@@ -2,18 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../redis.ts';
+import { waitFor } from '../testing/wait-for.ts';
 import { createMemoryBus, type EventBus } from './bus.ts';
 import { createRedisBus } from './redis-bus.ts';
-
-const waitFor = async <T>(read: () => T | undefined, what: string, ms = 3_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = read();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 function busContract(name: string, make: () => Promise<EventBus>) {
   describe(`${name} bus`, () => {
@@ -27,7 +18,7 @@ function busContract(name: string, make: () => Promise<EventBus>) {
       bus.subscribe('two', (m) => other.push(m));
       expect(await bus.ready()).toBe(true);
       await bus.publish('one', { n: 1 });
-      await waitFor(() => (a.length && b.length ? true : undefined), 'both listeners');
+      await waitFor(() => (a.length && b.length ? true : undefined), 3_000, 'both listeners');
       expect(a).toEqual([{ n: 1 }]);
       expect(b).toEqual([{ n: 1 }]);
       expect(other).toEqual([]);
@@ -43,7 +34,7 @@ function busContract(name: string, make: () => Promise<EventBus>) {
       bus.subscribe('c', (m) => seen.push(m));
       await bus.ready();
       await bus.publish('c', 'x');
-      await waitFor(() => (seen.length ? true : undefined), 'the healthy listener');
+      await waitFor(() => (seen.length ? true : undefined), 3_000, 'the healthy listener');
       expect(seen).toEqual(['x']);
       await bus.close();
     });
@@ -57,7 +48,7 @@ function busContract(name: string, make: () => Promise<EventBus>) {
       await bus.ready();
       off();
       await bus.publish('u', 1);
-      await waitFor(() => (kept.length ? true : undefined), 'the remaining listener');
+      await waitFor(() => (kept.length ? true : undefined), 3_000, 'the remaining listener');
       expect(gone).toEqual([]);
       await bus.close();
     });
@@ -152,7 +143,7 @@ describe.skipIf(!redisUrl)('with Redis', () => {
       }
       expect(await bus.ready()).toBe(true);
       for (const c of channels) await bus.publish(c, 1);
-      await waitFor(() => (heard.size === channels.length ? true : undefined), `all ${channels.length} channels (heard ${heard.size})`).catch(() => undefined);
+      await waitFor(() => (heard.size === channels.length ? true : undefined), 3_000, `all ${channels.length} channels (heard ${heard.size})`).catch(() => undefined);
       expect([...heard].sort()).toEqual([...channels].sort());
       await bus.close();
     }
@@ -168,7 +159,7 @@ describe.skipIf(!redisUrl)('with Redis', () => {
     expect(await a.ready()).toBe(true);
     expect(await b.ready()).toBe(true);
     await a.publish('shared', { revoked: 'session-1' });
-    await waitFor(() => (atA.length && atB.length ? true : undefined), 'both instances');
+    await waitFor(() => (atA.length && atB.length ? true : undefined), 3_000, 'both instances');
     expect(atB).toEqual([{ revoked: 'session-1' }]);
     await a.close();
     await b.close();

@@ -6,6 +6,9 @@
  */
 import { createRequire } from 'node:module';
 import { Agent, fetch } from 'undici';
+import { waitFor } from '../../../testing/wait-for.ts';
+
+export { waitFor };
 
 export interface SseMessage {
   readonly id?: string;
@@ -24,19 +27,6 @@ export interface SseClient {
   next(pred: (m: SseMessage) => boolean, timeoutMs?: number): Promise<SseMessage>;
   body(): Promise<string>;
   close(): void;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` returns something truthy; throws after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 function parseBlock(block: string, onComment: (c: string) => void): SseMessage | null {
