@@ -11,56 +11,66 @@ const out = (data: unknown, ports?: readonly string[]) => ({ kind: 'output' as c
 
 const passThrough: Handler = { run: async (ctx) => out(ctx.input ?? ctx.executionInput) };
 
+/** Marks handlers pure (see NodeHandler.pure). */
+const pure = (handlers: Record<string, Handler>): Record<string, Handler> =>
+  Object.fromEntries(Object.entries(handlers).map(([type, h]) => [type, { ...h, pure: true }]));
+
 const truthy = (v: unknown) => Boolean(v) && !(Array.isArray(v) && v.length === 0);
 
 export function builtinHandlers(evaluate: ExpressionEvaluator): Record<string, Handler> {
   return {
-    'trigger.manual': { run: async (ctx) => out(ctx.executionInput ?? {}) },
-    'trigger.webhook': { run: async (ctx) => out(ctx.executionInput ?? {}) },
+    // Triggers, logic and data nodes compute from their input and config alone (expressions run in the evaluator's
+    // bounds, with no way out).
+    ...pure({
+      'trigger.manual': { run: async (ctx) => out(ctx.executionInput ?? {}) },
+      'trigger.webhook': { run: async (ctx) => out(ctx.executionInput ?? {}) },
+
+      'logic.if': {
+        run: async (ctx) => out(ctx.input, [truthy(ctx.config.condition) ? 'true' : 'false']),
+      },
+      'logic.switch': {
+        run: async (ctx) => {
+          const cases = Array.isArray(ctx.config.cases) ? ctx.config.cases : [];
+          const i = cases.findIndex((c) => JSON.stringify(c) === JSON.stringify(ctx.config.value));
+          return out(ctx.input, [i >= 0 ? `case${i}` : 'default']);
+        },
+      },
+      'logic.merge': {
+        run: async (ctx) => {
+          const mode = ctx.config.mode ?? 'object';
+          const input = ctx.input;
+          if (mode === 'array') return out(input && typeof input === 'object' ? Object.values(input as object) : [input]);
+          return out(input);
+        },
+      },
+
+      'data.set': {
+        run: async (ctx) => {
+          const values = (ctx.config.values ?? {}) as Record<string, unknown>;
+          const base = ctx.config.keepInput === true && ctx.input && typeof ctx.input === 'object' ? (ctx.input as object) : {};
+          return out({ ...base, ...values });
+        },
+      },
+      'data.transform': { run: async (ctx) => out(ctx.config.output ?? null) },
+      'data.filter': {
+        // The condition is evaluated per item, so the engine leaves it unresolved.
+        lazyConfig: ['condition'],
+        run: async (ctx) => {
+          const items = ctx.config.items ?? ctx.input;
+          if (!Array.isArray(items)) throw new NodeFailure('FILTER_ITEMS_NOT_ARRAY', 'data.filter items must be an array');
+          const cond = String(ctx.config.condition ?? 'true').replace(/^\s*\{\{([\s\S]*)\}\}\s*$/, '$1');
+          const kept: unknown[] = [];
+          for (const [index, item] of items.entries()) {
+            if (ctx.signal.aborted) throw new NodeFailure('ABORTED', 'aborted');
+            if (truthy(await evaluate(cond, { $item: item, $index: index, $input: ctx.input, $node: ctx.upstream }))) kept.push(item);
+          }
+          return out(kept);
+        },
+      },
+
+    }),
+    // Not pure: without input, its output is the time it ran.
     'trigger.schedule': { run: async (ctx) => out(ctx.executionInput ?? { firedAt: new Date().toISOString() }) },
-
-    'logic.if': {
-      run: async (ctx) => out(ctx.input, [truthy(ctx.config.condition) ? 'true' : 'false']),
-    },
-    'logic.switch': {
-      run: async (ctx) => {
-        const cases = Array.isArray(ctx.config.cases) ? ctx.config.cases : [];
-        const i = cases.findIndex((c) => JSON.stringify(c) === JSON.stringify(ctx.config.value));
-        return out(ctx.input, [i >= 0 ? `case${i}` : 'default']);
-      },
-    },
-    'logic.merge': {
-      run: async (ctx) => {
-        const mode = ctx.config.mode ?? 'object';
-        const input = ctx.input;
-        if (mode === 'array') return out(input && typeof input === 'object' ? Object.values(input as object) : [input]);
-        return out(input);
-      },
-    },
-
-    'data.set': {
-      run: async (ctx) => {
-        const values = (ctx.config.values ?? {}) as Record<string, unknown>;
-        const base = ctx.config.keepInput === true && ctx.input && typeof ctx.input === 'object' ? (ctx.input as object) : {};
-        return out({ ...base, ...values });
-      },
-    },
-    'data.transform': { run: async (ctx) => out(ctx.config.output ?? null) },
-    'data.filter': {
-      // The condition is evaluated per item, so the engine leaves it unresolved.
-      lazyConfig: ['condition'],
-      run: async (ctx) => {
-        const items = ctx.config.items ?? ctx.input;
-        if (!Array.isArray(items)) throw new NodeFailure('FILTER_ITEMS_NOT_ARRAY', 'data.filter items must be an array');
-        const cond = String(ctx.config.condition ?? 'true').replace(/^\s*\{\{([\s\S]*)\}\}\s*$/, '$1');
-        const kept: unknown[] = [];
-        for (const [index, item] of items.entries()) {
-          if (ctx.signal.aborted) throw new NodeFailure('ABORTED', 'aborted');
-          if (truthy(await evaluate(cond, { $item: item, $index: index, $input: ctx.input, $node: ctx.upstream }))) kept.push(item);
-        }
-        return out(kept);
-      },
-    },
 
     'flow.wait': {
       run: async (ctx) => {

@@ -2,7 +2,9 @@
  * The durable execution engine. A run advances one node at a time. Each save records the node that just ended and
  * marks the next one running, together with the events, before that next node starts: one save per node, and a crash
  * loses at most the node that was running (it runs again on recovery: nodes are at-least-once; a node that keeps
- * killing its process ends the run `crashed`). Pause takes effect between nodes; stop aborts the running node.
+ * killing its process ends the run `crashed`). Between two pure nodes (NodeHandler.pure: no effect outside the run)
+ * the next one starts without waiting for that commit, and their saves commit together; a crash then loses only pure
+ * work, which runs again with the same result. Pause takes effect between nodes; stop aborts the running node.
  *
  * Time: the workflow timeout bounds the run's active time — the time it spends `running`, summed over every stretch
  * it ran (saved as `state.activeMs`). Time `queued`, `paused` or `waiting` for a person, a timer or a sub-workflow does
@@ -361,7 +363,10 @@ export function createEngine(deps: EngineDeps) {
     }
   }
 
-  /** The run loop: one save per boundary, carrying the node that ended and the start of the next. */
+  /**
+   * The run loop: one save per boundary, carrying the node that ended and the start of the next. It waits for each
+   * save to commit before the next node starts, except between pure nodes (NodeHandler.pure).
+   */
   async function drive(rec: ExecutionRecord, w: WorkflowSnapshot, g: Graph, a: Active): Promise<void> {
     const ranBefore = rec.state.activeMs ?? 0;
     const since = deps.clock.now();
@@ -375,6 +380,14 @@ export function createEngine(deps: EngineDeps) {
       a.abort.abort();
     });
     const ctl = { signal: a.abort.signal, cancelled: () => a.stop || a.timedOut };
+    // Saves issued and not yet waited for (pure boundaries). Each is waited for before any save the run waits on
+    // returns, so a failed one fails the run's drive as a failed awaited save would.
+    const unsettled: Array<Promise<void>> = [];
+    const settled = async (last: Promise<void>) => {
+      await Promise.all([...unsettled.splice(0), last]);
+    };
+    // The node that ran last had effects: its end is saved before anything else starts.
+    let afterImpure = false;
     try {
       let events: EngineEvent[] = [];
       let changed: StepState[] = [];
@@ -414,13 +427,21 @@ export function createEngine(deps: EngineDeps) {
           if (rec.state.ready.length === 0) settle(rec, g, events);
         }
         if (rec.status !== 'running') break;
-        changed.push(steps.begin(rec, g, events));
-        await persist(changed, events);
-        const done = await steps.runStep(rec, w, g, ctl, changed.at(-1)!);
+        const st = steps.begin(rec, g, events);
+        changed.push(st);
+        const saved = persist(changed, events);
+        // Between two pure nodes the save need not be committed before the next one starts (NodeHandler.pure): it
+        // commits with the next save that is waited for, at the latest the run's last. Every other boundary waits
+        // for its save, and for the saves before it.
+        const pure = deps.handlers(g.nodes.get(st.nodeId)!.type, rec.ownerId)?.pure === true;
+        if (pure && !afterImpure) unsettled.push(quiet(saved));
+        else await settled(saved);
+        afterImpure = !pure;
+        const done = await steps.runStep(rec, w, g, ctl, st);
         changed = done.steps;
         events = done.events;
       }
-      await persist(changed, events);
+      await settled(persist(changed, events));
     } finally {
       deadline.cancel();
     }
@@ -607,6 +628,12 @@ export function createEngine(deps: EngineDeps) {
   function depthOf(id: string): number {
     return active.get(id)?.rec?.state.depth ?? 0;
   }
+}
+
+/** The promise itself, marked handled: its rejection surfaces when it is awaited later, not as an unhandled one. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /** One entry per step (the last wins): a step can change twice before a save. */

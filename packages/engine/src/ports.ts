@@ -80,6 +80,14 @@ export type NodeResult =
 
 export interface NodeHandler {
   run(ctx: NodeRunContext): Promise<NodeResult>;
+  /**
+   * The node has no effect outside its run: nothing another system sees (no network, no files, no messages), its
+   * result depends only on its config and input, and it never waits. Its step is still saved, but the engine may
+   * start it before the save of the boundary it starts at is committed (the saves of a chain of pure nodes then
+   * commit together). A crash can only lose pure work, which runs again from the last committed boundary with the
+   * same result. Default false: the engine waits for the save before the node starts and after it ends.
+   */
+  readonly pure?: boolean;
 }
 
 /** Resolves a node type to its handler (built-ins and the owner's custom nodes). */
