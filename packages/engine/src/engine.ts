@@ -2,9 +2,9 @@
  * The durable execution engine. A run advances one node at a time. Each save records the node that just ended and
  * marks the next one running, together with the events, before that next node starts: one save per node, and a crash
  * loses at most the node that was running (it runs again on recovery: nodes are at-least-once; a node that keeps
- * killing its process ends the run `crashed`). Between two pure nodes (NodeHandler.pure: no effect outside the run)
- * the next one starts without waiting for that commit, and their saves commit together; a crash then loses only pure
- * work, which runs again with the same result. Pause takes effect between nodes; stop aborts the running node.
+ * killing its process ends the run `crashed`). A boundary between two pure nodes (NodeHandler.pure: no effect outside
+ * the run) is folded into the next save, so a chain of them commits once; a crash then loses only pure work, which
+ * runs again with the same result. Pause takes effect between nodes; stop aborts the running node.
  *
  * Time: the workflow timeout bounds the run's active time — the time it spends `running`, summed over every stretch
  * it ran (saved as `state.activeMs`). Time `queued`, `paused` or `waiting` for a person, a timer or a sub-workflow does
@@ -47,6 +47,13 @@ interface Active {
   /** The run's record, once loaded: the one copy that is saved while it runs. */
   rec?: ExecutionRecord;
 }
+
+/**
+ * How long a chain of pure nodes may run on work that is not yet committed before a boundary is saved anyway. Pure
+ * work lost to a crash only runs again, so this bounds the rerun and how stale the stored run (and its streams) may
+ * be, not correctness.
+ */
+const FOLD_MS = 20;
 
 /** A run that took its process down this many times in a row is not retried again: it is marked crashed. */
 const MAX_CRASHES = 3;
@@ -364,8 +371,8 @@ export function createEngine(deps: EngineDeps) {
   }
 
   /**
-   * The run loop: one save per boundary, carrying the node that ended and the start of the next. It waits for each
-   * save to commit before the next node starts, except between pure nodes (NodeHandler.pure).
+   * The run loop: one save per boundary, carrying the node that ended and the start of the next, committed before the
+   * next node starts; between pure nodes (NodeHandler.pure), boundaries are folded into the next save.
    */
   async function drive(rec: ExecutionRecord, w: WorkflowSnapshot, g: Graph, a: Active): Promise<void> {
     const ranBefore = rec.state.activeMs ?? 0;
@@ -380,14 +387,9 @@ export function createEngine(deps: EngineDeps) {
       a.abort.abort();
     });
     const ctl = { signal: a.abort.signal, cancelled: () => a.stop || a.timedOut };
-    // Saves issued and not yet waited for (pure boundaries). Each is waited for before any save the run waits on
-    // returns, so a failed one fails the run's drive as a failed awaited save would.
-    const unsettled: Array<Promise<void>> = [];
-    const settled = async (last: Promise<void>) => {
-      await Promise.all([...unsettled.splice(0), last]);
-    };
-    // The node that ran last had effects: its end is saved before anything else starts.
+    // The node that ran last had effects: its end is committed before anything else starts.
     let afterImpure = false;
+    let committedAt = deps.clock.now();
     try {
       let events: EngineEvent[] = [];
       let changed: StepState[] = [];
@@ -429,19 +431,22 @@ export function createEngine(deps: EngineDeps) {
         if (rec.status !== 'running') break;
         const st = steps.begin(rec, g, events);
         changed.push(st);
-        const saved = persist(changed, events);
-        // Between two pure nodes the save need not be committed before the next one starts (NodeHandler.pure): it
-        // commits with the next save that is waited for, at the latest the run's last. Every other boundary waits
-        // for its save, and for the saves before it.
+        // Between two pure nodes (NodeHandler.pure) the boundary goes into the next save instead of one of its own,
+        // unless the pure work since the last commit has run for FOLD_MS (a long chain still shows progress and
+        // loses little to a crash). Every other boundary is committed before the next node starts.
         const pure = deps.handlers(g.nodes.get(st.nodeId)!.type, rec.ownerId)?.pure === true;
-        if (pure && !afterImpure) unsettled.push(quiet(saved));
-        else await settled(saved);
+        if (!pure || afterImpure || deps.clock.now() - committedAt >= FOLD_MS) {
+          await persist(changed, events);
+          changed = [];
+          events = [];
+          committedAt = deps.clock.now();
+        }
         afterImpure = !pure;
         const done = await steps.runStep(rec, w, g, ctl, st);
-        changed = done.steps;
-        events = done.events;
+        changed.push(...done.steps);
+        events.push(...done.events);
       }
-      await settled(persist(changed, events));
+      await persist(changed, events);
     } finally {
       deadline.cancel();
     }
@@ -628,12 +633,6 @@ export function createEngine(deps: EngineDeps) {
   function depthOf(id: string): number {
     return active.get(id)?.rec?.state.depth ?? 0;
   }
-}
-
-/** The promise itself, marked handled: its rejection surfaces when it is awaited later, not as an unhandled one. */
-function quiet<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
 }
 
 /** One entry per step (the last wins): a step can change twice before a save. */

@@ -82,10 +82,10 @@ export interface NodeHandler {
   run(ctx: NodeRunContext): Promise<NodeResult>;
   /**
    * The node has no effect outside its run: nothing another system sees (no network, no files, no messages), its
-   * result depends only on its config and input, and it never waits. Its step is still saved, but the engine may
-   * start it before the save of the boundary it starts at is committed (the saves of a chain of pure nodes then
-   * commit together). A crash can only lose pure work, which runs again from the last committed boundary with the
-   * same result. Default false: the engine waits for the save before the node starts and after it ends.
+   * result depends only on its config and input, and it never waits. Its step is still saved, but a boundary between
+   * two pure nodes is folded into the next save rather than committed before the node starts, so a chain of pure
+   * nodes commits once. A crash can only lose pure work, which runs again from the last committed boundary with the
+   * same result. Default false: the boundaries before and after the node are committed before anything goes on.
    */
   readonly pure?: boolean;
 }

@@ -51,3 +51,43 @@ export function insertStatement<T extends PgTable, K extends keyof T['$inferInse
   };
   return statement;
 }
+
+export interface InsertRowsStatement<Row> {
+  /**
+   * `insert into <table> (<columns>) select * from unnest(<prefix><key>::<type>[], …)`: any number of rows with one
+   * text (one array placeholder per column), so a batched insert can be prepared once.
+   */
+  template(prefix: string): SQL;
+  /** The arrays of `template(prefix)`'s placeholders for `rows`, each value mapped for the driver as bound values are. */
+  values(prefix: string, rows: readonly Row[]): Record<string, unknown[]>;
+}
+
+export function insertRowsStatement<T extends PgTable, K extends keyof T['$inferInsert'] & keyof T & string>(
+  table: T,
+  keys: readonly K[],
+): InsertRowsStatement<Pick<T['$inferInsert'], K>> {
+  const columns = keys.map((k) => table[k] as unknown as PgColumn);
+  const into = `insert into ${ident(getTableName(table))} (${columns.map((c) => ident(c.name)).join(', ')}) select * from unnest(`;
+  return {
+    template(prefix) {
+      const chunks: SQLChunk[] = [sql.raw(into)];
+      keys.forEach((k, i) => {
+        if (i > 0) chunks.push(sql.raw(', '));
+        chunks.push(sql.placeholder(`${prefix}${k}`), sql.raw(`::${columns[i]!.getSQLType()}[]`));
+      });
+      chunks.push(sql.raw(')'));
+      return sql.join(chunks);
+    },
+    values(prefix, rows) {
+      const out: Record<string, unknown[]> = {};
+      keys.forEach((k, i) => {
+        const column = columns[i]!;
+        out[`${prefix}${k}`] = rows.map((row) => {
+          const v = (row as Record<string, unknown>)[k] ?? null;
+          return v === null ? null : column.mapToDriverValue(v);
+        });
+      });
+      return out;
+    },
+  };
+}

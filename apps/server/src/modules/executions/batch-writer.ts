@@ -1,19 +1,18 @@
 /**
- * Group commit for execution saves. Every save still waits until its data is committed before the run goes on —
- * the durability promise is unchanged — but saves that arrive while a commit is in flight are written together in
- * the next one. A batch is one SQL statement: a multi-row UPDATE of the executions, the steps upserted and the events
- * inserted in data-modifying CTEs, so it commits atomically in one round trip, however many runs it carries. A batch
- * with human-in-the-loop rows to write (their own table, written by a hook) runs in a transaction instead.
+ * Group commit (db/group-commit.ts) for execution saves: every save waits until its data is committed, and saves
+ * that arrive while a commit is in flight are written together in the next one. A batch is one SQL statement: a
+ * multi-row UPDATE of the executions, the steps upserted and the events inserted in data-modifying CTEs, so it
+ * commits atomically in one round trip, however many runs it carries. A batch with human-in-the-loop rows to write
+ * (their own table, written by a hook) runs in a transaction instead.
  *
  * A save is copied (serialized) when it is made, not when it is committed: the engine goes on changing the record
  * meanwhile (a thought is saved while its node still runs), and a commit must write what the save said. Several saves
  * of one execution in a batch are merged into one row update (the last state, every step once, all events in order).
- *
- * If a batch fails, its saves are retried one by one so a single bad save cannot fail the others.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { EngineEvent, ExecutionRecord, StepState, StoredEvent } from '@gatehouse/engine';
 import type { Db, Tx } from '../../db/database.ts';
+import { groupCommit } from '../../db/group-commit.ts';
 
 export interface SaveOp {
   readonly rec: ExecutionRecord;
@@ -41,8 +40,6 @@ export interface SavedRun {
 }
 
 type StepRow = readonly [stepId: string, nodeId: string, status: string, attempt: number, input: string | null, output: string | null, error: string | null, startedAt: string | null, finishedAt: string | null];
-
-type Pending = SavedRun & { resolve(v: StoredEvent[]): void; reject(e: unknown): void };
 
 const MAX_BATCH = 200;
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -203,43 +200,8 @@ export async function writeBatch(db: Db, saves: readonly SavedRun[], hook?: Batc
 }
 
 export function createBatchWriter(db: Db, hook?: BatchHook) {
-  let queue: Pending[] = [];
-  let flushing = false;
-
-  async function commit(batch: Pending[]): Promise<void> {
-    try {
-      const results = await writeBatch(db, batch, hook);
-      batch.forEach((p, i) => p.resolve(results[i]!));
-    } catch (e) {
-      if (batch.length === 1) return batch[0]!.reject(e);
-      for (const p of batch) await commit([p]);
-    }
-  }
-
-  async function flush(): Promise<void> {
-    flushing = true;
-    try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, MAX_BATCH);
-        queue = queue.slice(MAX_BATCH);
-        await commit(batch);
-      }
-    } finally {
-      flushing = false;
-    }
-  }
-
+  const group = groupCommit<SavedRun, StoredEvent[]>((batch) => writeBatch(db, batch, hook), MAX_BATCH);
   return {
-    save(op: SaveOp): Promise<StoredEvent[]> {
-      const saved = snapshot(op);
-      return new Promise((resolve, reject) => {
-        queue.push({ ...saved, resolve, reject });
-        // Collect what arrives in the same tick; while a commit is in flight, the loop in flush picks it up.
-        if (!flushing) {
-          flushing = true;
-          setImmediate(() => void flush());
-        }
-      });
-    },
+    save: (op: SaveOp): Promise<StoredEvent[]> => group.add(snapshot(op)),
   };
 }

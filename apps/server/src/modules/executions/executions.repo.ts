@@ -10,8 +10,14 @@ export async function executionOwner(db: Db, id: string): Promise<{ ownerId: str
   return r ?? null;
 }
 
+/**
+ * A step's number in its run (`<nodeId>#<n>`, counted as steps are created): the order steps that started in the same
+ * millisecond began in. Pure nodes start without waiting for a commit, so a chain of them often shares a millisecond.
+ */
+const stepNumber = sql`substring(${executionSteps.stepId} from '#([0-9]+)$')::int`;
+
 export function stepsOf(db: Db, executionId: string) {
-  return db.select().from(executionSteps).where(eq(executionSteps.executionId, executionId)).orderBy(asc(executionSteps.startedAt), asc(executionSteps.stepId));
+  return db.select().from(executionSteps).where(eq(executionSteps.executionId, executionId)).orderBy(asc(executionSteps.startedAt), asc(stepNumber), asc(executionSteps.stepId));
 }
 
 export function eventsAfter(db: Db, executionId: string, afterSeq: number, limit = 1000): Promise<EventRow[]> {

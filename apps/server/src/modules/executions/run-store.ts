@@ -7,9 +7,10 @@
  * only the lease holder saves a running execution, so the counter never races.
  */
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { ExecutionRecord, Recoverable, RunStore, RunState } from '@gatehouse/engine';
+import type { ExecutionRecord, Recoverable, RunStore, RunState, StoredEvent } from '@gatehouse/engine';
 import type { Db, Tx } from '../../db/database.ts';
-import { insertStatement } from '../../db/insert-statement.ts';
+import { groupCommit } from '../../db/group-commit.ts';
+import { insertRowsStatement } from '../../db/insert-statement.ts';
 import { preparedSql } from '../../db/prepared.ts';
 import { randomUUID } from 'node:crypto';
 import { createBatchWriter, type MergedRun } from './batch-writer.ts';
@@ -80,7 +81,7 @@ async function writeHitl(tx: Tx, run: MergedRun): Promise<void> {
 }
 
 const p = (name: string) => sql.placeholder(name);
-const executionInsert = insertStatement(executions, [
+const executionRows = insertRowsStatement(executions, [
   'id',
   'ownerId',
   'workflowId',
@@ -95,49 +96,57 @@ const executionInsert = insertStatement(executions, [
   'leaseOwner',
   'leaseUntil',
 ]);
-const EXECUTION_ROW = sql`${executionInsert.template('')} returning id`;
-/** Starting a run is the hottest write there is: both forms are prepared once (one text however many first events). */
-const insertExecution = preparedSql('executions_insert', EXECUTION_ROW);
-const insertExecutionWithEvents = preparedSql(
-  'executions_insert_with_events',
-  sql`with e as (${EXECUTION_ROW})
+type NewExecution = Parameters<typeof executionRows.values>[1][number];
+/**
+ * Starting runs is the hottest write there is: the rows and their first events, for every run started meanwhile
+ * (group commit), in one prepared statement whatever their number. The events' join to the inserted rows makes them
+ * part of the same statement, so a batch is atomic without a transaction.
+ */
+const insertExecutions = preparedSql(
+  'executions_insert_batch',
+  sql`with e as (${executionRows.template('')} returning id)
   insert into execution_events (execution_id, seq, type, at, data)
-  select e.id, v.seq, v.type, v.at, v.data
-  from e, unnest(${p('seqs')}::int[], ${p('types')}::text[], ${p('ats')}::timestamptz[], ${p('datas')}::jsonb[]) as v(seq, type, at, data)`,
+  select v.execution_id, v.seq, v.type, v.at, v.data
+  from unnest(${p('ev_ids')}::uuid[], ${p('ev_seqs')}::int[], ${p('ev_types')}::text[], ${p('ev_ats')}::timestamptz[], ${p('ev_datas')}::jsonb[])
+    as v(execution_id, seq, type, at, data)
+  join e on e.id = v.execution_id`,
 );
 
 export function createRunStore(db: Db): RunStore & { clearLeases(): Promise<void> } {
   const writer = createBatchWriter(db, { needed: hitlNeeded, write: writeHitl });
+  const inserts = groupCommit<{ row: NewExecution; events: readonly StoredEvent[] }, void>(async (batch) => {
+    const events = batch.flatMap((b) => b.events);
+    await insertExecutions(db).execute({
+      ...executionRows.values('', batch.map((b) => b.row)),
+      ev_ids: events.map((e) => e.executionId),
+      ev_seqs: events.map((e) => e.seq),
+      ev_types: events.map((e) => e.type),
+      ev_ats: events.map((e) => e.at),
+      ev_datas: events.map((e) => JSON.stringify(e.data)),
+    });
+    return batch.map(() => undefined);
+  });
   const released = new Set<string>();
   return {
     async insert(rec, events, lease) {
-      // One statement, so one round trip and atomic without a transaction: the row and its first events together.
       const stored = events.map((e, i) => ({ ...e, seq: i + 1 }));
-      const row = executionInsert.values('', {
-        id: rec.id,
-        ownerId: rec.ownerId,
-        workflowId: rec.workflowId,
-        version: rec.version,
-        mode: rec.mode,
-        status: rec.status,
-        input: rec.input ?? null,
-        state: rec.state,
-        pauseRequested: rec.pauseRequested,
-        eventSeq: events.length,
-        createdAt: new Date(rec.createdAt),
-        leaseOwner: lease?.owner ?? null,
-        leaseUntil: lease ? Date.now() + lease.ms : null,
-      });
-      if (stored.length === 0) {
-        await insertExecution(db).execute(row);
-        return stored;
-      }
-      await insertExecutionWithEvents(db).execute({
-        ...row,
-        seqs: stored.map((e) => e.seq),
-        types: stored.map((e) => e.type),
-        ats: stored.map((e) => e.at),
-        datas: stored.map((e) => JSON.stringify(e.data)),
+      await inserts.add({
+        row: {
+          id: rec.id,
+          ownerId: rec.ownerId,
+          workflowId: rec.workflowId,
+          version: rec.version,
+          mode: rec.mode,
+          status: rec.status,
+          input: rec.input ?? null,
+          state: rec.state,
+          pauseRequested: rec.pauseRequested,
+          eventSeq: events.length,
+          createdAt: new Date(rec.createdAt),
+          leaseOwner: lease?.owner ?? null,
+          leaseUntil: lease ? Date.now() + lease.ms : null,
+        },
+        events: stored,
       });
       return stored;
     },
