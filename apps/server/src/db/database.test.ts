@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase } from '../testing/database.ts';
-import { openDatabase, type Database } from './database.ts';
+import { initdbApart, openDatabase, type Database } from './database.ts';
+
+const MIB = 1024 * 1024;
 
 // The PGlite adapter installs Drizzle's type parsers once on the instance instead of per query (database.ts); these
 // tests pin that every driver still returns the same values, in and out of transactions.
@@ -72,6 +74,19 @@ describe('the embedded database on disk', () => {
       const r = await again.db.execute(sql`select v from kept`);
       expect(((r as { rows?: unknown[] }).rows ?? r) as unknown[]).toEqual([{ v: 'still here' }]);
       await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('creates a new cluster in a child process, so this one never holds initdb’s memory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gh-db-'));
+    try {
+      const before = process.memoryUsage().external;
+      await initdbApart(join(dir, 'pglite'));
+      expect(existsSync(join(dir, 'pglite', 'PG_VERSION'))).toBe(true);
+      // initdb in this process would add its WebAssembly instance (~630 MiB) until a full GC collected it.
+      expect(process.memoryUsage().external - before).toBeLessThan(100 * MIB);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -2,8 +2,11 @@
  * One PostgreSQL dialect, two drivers: embedded PGlite (default, data in DATA_DIR) and PostgreSQL via DATABASE_URL.
  * Both give the same Drizzle API, so repositories never know which one they talk to.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -64,6 +67,16 @@ const DRIZZLE_PARSERS: Readonly<Record<number, (value: string) => string>> = Obj
   [1114, 1184, 1186, 1082, 1231, 1115, 1185, 1187, 1182].map((oid) => [oid, (value: string) => value]),
 );
 
+const INITDB_SCRIPT = fileURLToPath(new URL('./pglite-initdb.mjs', import.meta.url));
+
+/**
+ * Creates a new data directory in a child process (see pglite-initdb.mjs for why). If that fails, opening the
+ * directory here creates it instead, and reports its own error if there is one.
+ */
+export async function initdbApart(dir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [INITDB_SCRIPT, dir], { timeout: 120_000 }).catch(() => undefined);
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -77,6 +90,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
   let client: InstanceType<typeof PGlite>;
   try {
+    if (dir && !existsSync(join(dir, 'PG_VERSION'))) await initdbApart(dir);
     client = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), parsers: DRIZZLE_PARSERS });
   } catch (e) {
     await release?.();
