@@ -3,16 +3,17 @@
  * that arrive while a commit is in flight are written together in the next one. A batch is one SQL statement: a
  * multi-row UPDATE of the executions, the steps upserted and the events inserted in data-modifying CTEs, so it
  * commits atomically in one round trip, however many runs it carries. A batch with human-in-the-loop rows to write
- * (their own table, written by a hook) runs in a transaction instead.
+ * (their own table, written by a hook) runs the hook and that statement in one transaction.
  *
  * A save is copied (serialized) when it is made, not when it is committed: the engine goes on changing the record
  * meanwhile (a thought is saved while its node still runs), and a commit must write what the save said. Several saves
  * of one execution in a batch are merged into one row update (the last state, every step once, all events in order).
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { EngineEvent, ExecutionRecord, StepState, StoredEvent } from '@gatehouse/engine';
 import type { Db, Tx } from '../../db/database.ts';
 import { groupCommit } from '../../db/group-commit.ts';
+import { preparedSql } from '../../db/prepared.ts';
 
 export interface SaveOp {
   readonly rec: ExecutionRecord;
@@ -100,64 +101,83 @@ function merge(saves: readonly SavedRun[]): MergedRun[] {
   });
 }
 
-function updateExecutions(runs: readonly MergedRun[]): SQL {
-  const rows = runs.map(({ last: r, events }) =>
-    sql`(${r.id}::uuid, ${r.status}, ${r.state}::jsonb, ${r.output}::jsonb, ${r.error}::jsonb, ${r.pauseRequested}::boolean, ${r.startedAt}::timestamptz, ${r.finishedAt}::timestamptz, ${events.length}::int, ${r.releaseLease}::boolean)`,
-  );
-  return sql`
+const p = (name: string) => sql.placeholder(name);
+
+/**
+ * The whole batch as one prepared statement: its values travel as one array per column (unnest), so the text is the
+ * same for every batch, rendered once and (on PostgreSQL) parsed and planned once per connection. Event sequence
+ * numbers come from the counter the UPDATE bumps: the k-th of a run's n events in this batch gets
+ * `event_seq - n + k`, the same numbers `assignSeqs` computes from what it returns.
+ */
+const batchStatement = preparedSql(
+  'execution_saves_batch',
+  sql`with v as (
+    select * from unnest(${p('ids')}::uuid[], ${p('statuses')}::text[], ${p('states')}::jsonb[], ${p('outputs')}::jsonb[],
+      ${p('errors')}::jsonb[], ${p('pauses')}::boolean[], ${p('starteds')}::timestamptz[], ${p('finisheds')}::timestamptz[],
+      ${p('counts')}::int[], ${p('releases')}::boolean[])
+      as v(id, status, state, output, error, pause_requested, started_at, finished_at, n, release)
+  ), u as (
     update executions as e set
       status = v.status, state = v.state, output = v.output, error = v.error, pause_requested = v.pause_requested,
       started_at = v.started_at, finished_at = v.finished_at, event_seq = e.event_seq + v.n,
       lease_owner = case when v.release then null else e.lease_owner end,
       lease_until = case when v.release then null else e.lease_until end
-    from (values ${sql.join(rows, sql`, `)}) as v(id, status, state, output, error, pause_requested, started_at, finished_at, n, release)
-    where e.id = v.id
-    returning e.id, e.event_seq`;
-}
-
-function upsertSteps(items: ReadonlyArray<{ executionId: string; step: StepRow }>): SQL {
-  const rows = items.map(
-    ({ executionId, step: [stepId, nodeId, status, attempt, input, output, error, startedAt, finishedAt] }) =>
-      sql`(${executionId}::uuid, ${stepId}, ${nodeId}, ${status}, ${attempt}::int, ${input}::jsonb, ${output}::jsonb, ${error}::jsonb, ${startedAt}::timestamptz, ${finishedAt}::timestamptz)`,
-  );
-  return sql`
+    from v where e.id = v.id
+    returning e.id, e.event_seq
+  ), s as (
     insert into execution_steps (execution_id, step_id, node_id, status, attempt, input, output, error, started_at, finished_at)
-    values ${sql.join(rows, sql`, `)}
+    select * from unnest(${p('s_execs')}::uuid[], ${p('s_ids')}::text[], ${p('s_nodes')}::text[], ${p('s_statuses')}::text[],
+      ${p('s_attempts')}::int[], ${p('s_inputs')}::jsonb[], ${p('s_outputs')}::jsonb[], ${p('s_errors')}::jsonb[],
+      ${p('s_starteds')}::timestamptz[], ${p('s_finisheds')}::timestamptz[])
     on conflict (execution_id, step_id) do update set
       status = excluded.status, attempt = excluded.attempt, input = excluded.input, output = excluded.output,
-      error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at`;
-}
+      error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at
+  ), ev as (
+    insert into execution_events (execution_id, seq, type, at, data)
+    select x.execution_id, u.event_seq - x.n + x.k, x.type, x.at, x.data
+    from unnest(${p('e_execs')}::uuid[], ${p('e_ks')}::int[], ${p('e_ns')}::int[], ${p('e_types')}::text[],
+      ${p('e_ats')}::timestamptz[], ${p('e_datas')}::jsonb[]) as x(execution_id, k, n, type, at, data)
+    join u on u.id = x.execution_id
+  )
+  select id, event_seq from u`,
+);
 
-function insertEvents(events: readonly StoredEvent[]): SQL {
-  const rows = events.map((e) => sql`(${e.executionId}::uuid, ${e.seq}::int, ${e.type}, ${e.at}::timestamptz, ${JSON.stringify(e.data)}::jsonb)`);
-  return sql`insert into execution_events (execution_id, seq, type, at, data) values ${sql.join(rows, sql`, `)}`;
-}
-
-/**
- * The whole batch as one statement. Event sequence numbers come from the counter the UPDATE bumps: the k-th of a
- * run's n events in this batch gets `event_seq - n + k`, the same numbers `assignSeqs` computes from what it returns.
- */
-function oneStatement(runs: readonly MergedRun[]): SQL {
-  const steps = runs.flatMap((run) => run.steps.map((step) => ({ executionId: run.last.id, step })));
-  const events = runs.flatMap((run) =>
-    run.events.map((e, i) => sql`(${run.last.id}::uuid, ${i + 1}::int, ${run.events.length}::int, ${e.type}, ${e.at}::timestamptz, ${JSON.stringify(e.data)}::jsonb)`),
-  );
-  const parts: SQL[] = [sql`u as (${updateExecutions(runs)})`];
-  if (steps.length > 0) parts.push(sql`s as (${upsertSteps(steps)})`);
-  if (events.length > 0) {
-    parts.push(sql`ev as (
-      insert into execution_events (execution_id, seq, type, at, data)
-      select x.execution_id, u.event_seq - x.n + x.k, x.type, x.at, x.data
-      from (values ${sql.join(events, sql`, `)}) as x(execution_id, k, n, type, at, data) join u on u.id = x.execution_id)`);
-  }
-  return sql`with ${sql.join(parts, sql`, `)} select id, event_seq from u`;
+/** The arrays of `batchStatement` for a batch. */
+function batchValues(runs: readonly MergedRun[]): Record<string, unknown[]> {
+  const col = <T>(rows: readonly T[], pick: (row: T) => unknown) => rows.map(pick);
+  const lasts = runs.map((r) => r.last);
+  const steps = runs.flatMap((run) => run.steps.map((step) => [run.last.id, ...step] as const));
+  const events = runs.flatMap((run) => run.events.map((e, i) => ({ id: run.last.id, k: i + 1, n: run.events.length, e })));
+  return {
+    ids: col(lasts, (r) => r.id),
+    statuses: col(lasts, (r) => r.status),
+    states: col(lasts, (r) => r.state),
+    outputs: col(lasts, (r) => r.output),
+    errors: col(lasts, (r) => r.error),
+    pauses: col(lasts, (r) => r.pauseRequested),
+    starteds: col(lasts, (r) => r.startedAt),
+    finisheds: col(lasts, (r) => r.finishedAt),
+    counts: col(runs, (r) => r.events.length),
+    releases: col(lasts, (r) => r.releaseLease),
+    ...Object.fromEntries(
+      ['s_execs', 's_ids', 's_nodes', 's_statuses', 's_attempts', 's_inputs', 's_outputs', 's_errors', 's_starteds', 's_finisheds'].map((name, i) => [
+        name,
+        col(steps, (row) => row[i]),
+      ]),
+    ),
+    e_execs: col(events, (x) => x.id),
+    e_ks: col(events, (x) => x.k),
+    e_ns: col(events, (x) => x.n),
+    e_types: col(events, (x) => x.e.type),
+    e_ats: col(events, (x) => x.e.at),
+    e_datas: col(events, (x) => JSON.stringify(x.e.data)),
+  };
 }
 
 /** Each save's events with their sequence numbers, from the counters the UPDATE returned. */
-function assignSeqs(runs: readonly MergedRun[], updated: Array<Record<string, unknown>>): { stored: Map<SavedRun, StoredEvent[]>; all: StoredEvent[] } {
+function assignSeqs(runs: readonly MergedRun[], updated: Array<Record<string, unknown>>): { stored: Map<SavedRun, StoredEvent[]> } {
   const lastSeq = new Map(updated.map((r) => [String(r.id), Number(r.event_seq)]));
   const stored = new Map<SavedRun, StoredEvent[]>();
-  const all: StoredEvent[] = [];
   for (const run of runs) {
     const last = lastSeq.get(run.last.id);
     if (last === undefined) throw new Error(`execution ${run.last.id} vanished while running`);
@@ -165,10 +185,9 @@ function assignSeqs(runs: readonly MergedRun[], updated: Array<Record<string, un
     for (const part of run.parts) {
       const mine = part.events.map((e) => ({ ...e, seq: ++seq }));
       stored.set(part, mine);
-      all.push(...mine);
     }
   }
-  return { stored, all };
+  return { stored };
 }
 
 const rowsOf = (r: unknown): Array<Record<string, unknown>> =>
@@ -183,20 +202,15 @@ export interface BatchHook {
 /** Writes a batch; returns each save's stored events, in the order of `saves`. */
 export async function writeBatch(db: Db, saves: readonly SavedRun[], hook?: BatchHook): Promise<StoredEvent[][]> {
   const runs = merge(saves);
-  if (!hook || !runs.some((r) => hook.needed(r))) {
-    const updated = rowsOf(await db.execute(oneStatement(runs)));
+  const hooked = hook ? runs.filter((r) => hook.needed(r)) : [];
+  const write = async (tx: Tx) => {
+    // The hook first: it may add to the events' data (a HITL request's id) before they are written.
+    for (const run of hooked) await hook!.write(tx, run);
+    const updated = rowsOf(await batchStatement(tx).execute(batchValues(runs)));
     const { stored } = assignSeqs(runs, updated);
     return saves.map((s) => stored.get(s)!);
-  }
-  return db.transaction(async (tx) => {
-    const updated = rowsOf(await tx.execute(updateExecutions(runs)));
-    const { stored, all } = assignSeqs(runs, updated);
-    const steps = runs.flatMap((run) => run.steps.map((step) => ({ executionId: run.last.id, step })));
-    if (steps.length > 0) await tx.execute(upsertSteps(steps));
-    for (const run of runs) if (hook.needed(run)) await hook.write(tx, run);
-    if (all.length > 0) await tx.execute(insertEvents(all));
-    return saves.map((s) => stored.get(s)!);
-  });
+  };
+  return hooked.length === 0 ? write(db) : db.transaction(write);
 }
 
 export function createBatchWriter(db: Db, hook?: BatchHook) {

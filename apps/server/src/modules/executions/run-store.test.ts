@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => database?.close());
 
-const rec = (input: unknown, id = randomUUID()): ExecutionRecord => ({
+const rec = (input: unknown, id: string = randomUUID()): ExecutionRecord => ({
   id,
   ownerId: randomUUID(),
   workflowId: randomUUID(),
