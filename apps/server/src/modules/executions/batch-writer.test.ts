@@ -57,6 +57,20 @@ describe('the batch writer', () => {
     expect(steps).toEqual([{ step_id: 's1', status: 'succeeded' }]);
   });
 
+  it('writes values that are awkward in an array literal exactly as given', async () => {
+    const writer = createBatchWriter(database.db);
+    const rec = await newRun();
+    const awkward = { text: 'a "quoted", {braced} \\ back\\slash NULL', list: [null, 'ünï ✓', 3] };
+    const done: StepState = { stepId: 'x#1', nodeId: 'x', status: 'succeeded', attempt: 1, input: awkward, output: awkward };
+    await writer.save({ rec: { ...rec, status: 'succeeded', output: awkward }, steps: [done], events: [ev(rec.id, 'node.finished', awkward)], releaseLease: true });
+    const row = rowsOf(await database.db.execute(sql`select output from executions where id = ${rec.id}::uuid`))[0]!;
+    expect(row.output).toEqual(awkward);
+    const step = rowsOf(await database.db.execute(sql`select input, output from execution_steps where execution_id = ${rec.id}::uuid`))[0]!;
+    expect(step).toEqual({ input: awkward, output: awkward });
+    const event = rowsOf(await database.db.execute(sql`select data from execution_events where execution_id = ${rec.id}::uuid and seq = 2`))[0]!;
+    expect(event.data).toEqual(awkward);
+  });
+
   it('fails only the save of a run that no longer exists, and writes the others of its batch', async () => {
     const writer = createBatchWriter(database.db);
     const [a, b] = await Promise.all([newRun(), newRun()]);
