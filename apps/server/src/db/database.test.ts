@@ -60,10 +60,19 @@ describe('the database layer', () => {
   });
 });
 
+/** Runs `fn` with a new temporary directory, removed afterwards whatever happens. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'gh-db-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('the embedded database on disk', () => {
   it('creates a new data directory, keeps what was written, and opens it again', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gh-db-'));
-    try {
+    await inTempDir(async (dir) => {
       const first = await openDatabase({ dataDir: dir });
       await first.db.execute(sql`create table kept (v text)`);
       await first.db.execute(sql`insert into kept values ('still here')`);
@@ -74,33 +83,25 @@ describe('the embedded database on disk', () => {
       const r = await again.db.execute(sql`select v from kept`);
       expect(((r as { rows?: unknown[] }).rows ?? r) as unknown[]).toEqual([{ v: 'still here' }]);
       await again.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it('creates a new cluster in a child process, so this one never holds initdb’s memory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gh-db-'));
-    try {
+    await inTempDir(async (dir) => {
       const before = process.memoryUsage().external;
       await initdbApart(join(dir, 'pglite'));
       expect(existsSync(join(dir, 'pglite', 'PG_VERSION'))).toBe(true);
       // initdb in this process would add its WebAssembly instance (~630 MiB) until a full GC collected it.
       expect(process.memoryUsage().external - before).toBeLessThan(100 * MIB);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it('fails start-up with the reason when the cluster cannot be created, and leaves the directory unlocked', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'gh-db-'));
-    try {
+    await inTempDir(async (dir) => {
       // A file where the cluster's directory should be.
       await writeFile(join(dir, 'pglite'), 'not a directory');
       await expect(openDatabase({ dataDir: dir })).rejects.toThrow(`could not open the embedded database in ${join(dir, 'pglite')}: {"name":"ErrnoError"`);
       expect(existsSync(join(dir, 'gatehouse.lock'))).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
