@@ -83,4 +83,21 @@ describe('group commit', () => {
     await w.finishAll();
     expect(await good).toBe(70);
   });
+
+  it('says when nothing is queued or being written', async () => {
+    const w = heldWriter();
+    const g = groupCommit(w.write);
+    await g.settled();
+    void g.add(1);
+    let settled = false;
+    const done = g.settled().then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    void g.add(2);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    await w.finishAll();
+    await w.finishAll();
+    await done;
+    expect(w.batches).toEqual([[1], [2]]);
+  });
 });

@@ -9,6 +9,8 @@
 export interface GroupCommit<T, R> {
   /** Resolves with the item's result once it is committed. */
   add(item: T): Promise<R>;
+  /** Resolves once nothing is queued or being written (shutdown, tests). */
+  settled(): Promise<void>;
 }
 
 /** `write` commits a batch atomically and returns one result per item, in order. */
@@ -16,6 +18,7 @@ export function groupCommit<T, R>(write: (batch: readonly T[]) => Promise<readon
   type Pending = { item: T; resolve(r: R): void; reject(e: unknown): void };
   let queue: Pending[] = [];
   let flushing = false;
+  let running: Promise<void> = Promise.resolve();
 
   async function commit(batch: Pending[]): Promise<void> {
     try {
@@ -45,9 +48,12 @@ export function groupCommit<T, R>(write: (batch: readonly T[]) => Promise<readon
         queue.push({ item, resolve, reject });
         if (!flushing) {
           flushing = true;
-          setImmediate(() => void flush());
+          running = new Promise<void>((r) => setImmediate(r)).then(flush);
         }
       });
+    },
+    async settled() {
+      while (flushing) await running;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, or, type SQL } from 'drizzle-orm';
 import type { Tx } from '../../db/database.ts';
-import { insertStatement } from '../../db/insert-statement.ts';
+import { insertRowsStatement, insertStatement } from '../../db/insert-statement.ts';
+import { preparedSql } from '../../db/prepared.ts';
 import { auditLog } from './audit.tables.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -10,11 +11,7 @@ export async function insertAudit(tx: Tx, rows: NewAuditRow[]): Promise<void> {
   if (rows.length > 0) await tx.insert(auditLog).values(rows);
 }
 
-/**
- * The INSERT of one audit row, for a statement of another module that writes its change and the event together (a
- * CTE): `auditRowInsert.template(prefix)` in the statement, `AuditService.insertValues(prefix, …)` for its values.
- */
-export const auditRowInsert = insertStatement(auditLog, [
+const AUDIT_COLUMNS = [
   'id',
   'actorId',
   'subjectId',
@@ -28,7 +25,22 @@ export const auditRowInsert = insertStatement(auditLog, [
   'userAgent',
   'requestId',
   'details',
-]);
+] as const;
+type AuditValues = Pick<NewAuditRow, (typeof AUDIT_COLUMNS)[number]>;
+
+const auditRows = insertRowsStatement(auditLog, AUDIT_COLUMNS);
+const insertAuditBatch = preparedSql('audit_insert_batch', auditRows.template(''));
+
+/** Many rows in one prepared statement (the deferred writes' batches): no query building per row. */
+export async function insertAuditRows(tx: Tx, rows: readonly AuditValues[]): Promise<void> {
+  if (rows.length > 0) await insertAuditBatch(tx).execute(auditRows.values('', rows));
+}
+
+/**
+ * The INSERT of one audit row, for a statement of another module that writes its change and the event together (a
+ * CTE): `auditRowInsert.template(prefix)` in the statement, `AuditService.insertValues(prefix, …)` for its values.
+ */
+export const auditRowInsert = insertStatement(auditLog, AUDIT_COLUMNS);
 
 export async function listAudit(
   tx: Tx,

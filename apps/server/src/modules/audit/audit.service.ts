@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/database.ts';
+import { groupCommit } from '../../db/group-commit.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { safeError } from '../../http/safe-error.ts';
-import { auditRowInsert, insertAudit, listAudit, type AuditRow } from './audit.repo.ts';
+import { auditRowInsert, insertAudit, insertAuditRows, listAudit, type AuditRow } from './audit.repo.ts';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
@@ -76,54 +77,21 @@ function row(ctx: RequestContext, e: AuditEvent) {
 const MAX_BATCH = 500;
 
 export function createAuditService(db: Tx): AuditService {
-  // recordLater's rows are written in batches: those recorded in the same tick (and while a write is in flight) go
-  // in one multi-row INSERT, so a busy server writes one statement per batch instead of one per event.
-  let queue: Array<{ row: ReturnType<typeof row>; ctx: RequestContext; action: string }> = [];
-  let writing: Promise<void> | null = null;
-
-  async function write(batch: typeof queue): Promise<void> {
-    try {
-      await insertAudit(db, batch.map((b) => b.row));
-    } catch (err) {
-      // One bad row must not lose the others: retry one by one, and log what still fails.
-      if (batch.length > 1) {
-        for (const b of batch) await write([b]);
-        return;
-      }
-      const [b] = batch;
-      b?.ctx.log.error({ err: safeError(err), action: b.action }, 'audit write failed');
-    }
-  }
-
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(MAX_BATCH);
-      await write(batch);
-    }
-  }
-
-  function schedule(): void {
-    if (writing) return;
-    writing = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(drain)
-      .finally(() => {
-        writing = null;
-        // Rows recorded between the drain's last look and now start the next write.
-        if (queue.length > 0) schedule();
-      });
-  }
+  // recordLater's rows are group-committed: those recorded in the same tick, and while a write is in flight, go in
+  // one statement. A batch that fails is retried row by row, so one bad row loses nothing else; what still fails is
+  // logged (the caller did not wait for it).
+  const later = groupCommit<ReturnType<typeof row>, void>(async (rows) => {
+    await insertAuditRows(db, rows);
+    return rows.map(() => undefined);
+  }, MAX_BATCH);
 
   return {
     record: (tx, ctx, event) => insertAudit(tx, [row(ctx, event)]),
     insertValues: (prefix, ctx, event) => auditRowInsert.values(prefix, row(ctx, event)),
     recordLater(ctx, event) {
-      queue.push({ row: row(ctx, event), ctx, action: event.action });
-      schedule();
+      later.add(row(ctx, event)).catch((err: unknown) => ctx.log.error({ err: safeError(err), action: event.action }, 'audit write failed'));
     },
     list: (filter) => listAudit(db, filter),
-    async flush() {
-      while (writing) await writing;
-    },
+    flush: () => later.settled(),
   };
 }
