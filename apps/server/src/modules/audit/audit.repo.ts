@@ -7,10 +7,6 @@ import { auditLog } from './audit.tables.ts';
 export type AuditRow = typeof auditLog.$inferSelect;
 export type NewAuditRow = typeof auditLog.$inferInsert;
 
-export async function insertAudit(tx: Tx, rows: NewAuditRow[]): Promise<void> {
-  if (rows.length > 0) await tx.insert(auditLog).values(rows);
-}
-
 const AUDIT_COLUMNS = [
   'id',
   'actorId',
@@ -31,7 +27,7 @@ type AuditValues = Pick<NewAuditRow, (typeof AUDIT_COLUMNS)[number]>;
 const auditRows = insertRowsStatement(auditLog, AUDIT_COLUMNS);
 const insertAuditBatch = preparedSql('audit_insert_batch', auditRows.template(''));
 
-/** Many rows in one prepared statement (the deferred writes' batches): no query building per row. */
+/** Audit rows in one prepared statement, however many (the deferred writes' batches): no query building per row. */
 export async function insertAuditRows(tx: Tx, rows: readonly AuditValues[]): Promise<void> {
   if (rows.length > 0) await insertAuditBatch(tx).execute(auditRows.values('', rows));
 }

@@ -7,7 +7,7 @@ import type { Tx } from '../../db/database.ts';
 import { groupCommit } from '../../db/group-commit.ts';
 import type { RequestContext } from '../../http/context.ts';
 import { safeError } from '../../http/safe-error.ts';
-import { auditRowInsert, insertAudit, insertAuditRows, listAudit, type AuditRow } from './audit.repo.ts';
+import { auditRowInsert, insertAuditRows, listAudit, type AuditRow } from './audit.repo.ts';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
@@ -86,7 +86,7 @@ export function createAuditService(db: Tx): AuditService {
   }, MAX_BATCH);
 
   return {
-    record: (tx, ctx, event) => insertAudit(tx, [row(ctx, event)]),
+    record: (tx, ctx, event) => insertAuditRows(tx, [row(ctx, event)]),
     insertValues: (prefix, ctx, event) => auditRowInsert.values(prefix, row(ctx, event)),
     recordLater(ctx, event) {
       later.add(row(ctx, event)).catch((err: unknown) => ctx.log.error({ err: safeError(err), action: event.action }, 'audit write failed'));
