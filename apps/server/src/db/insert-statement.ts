@@ -12,6 +12,12 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** `row[key]` as Drizzle binds it: null (or absent) stays NULL, anything else goes through the column's mapping. */
+function driverValue(column: PgColumn, row: unknown, key: string): unknown {
+  const v = (row as Record<string, unknown>)[key] ?? null;
+  return v === null ? null : column.mapToDriverValue(v);
+}
+
 export interface InsertStatement<Row> {
   (row: Row): SQL;
   /** The same INSERT with the placeholders `<prefix><key>`. */
@@ -42,11 +48,7 @@ export function insertStatement<T extends PgTable, K extends keyof T['$inferInse
   statement.template = (prefix: string) => render((i) => sql.placeholder(`${prefix}${keys[i]}`));
   statement.values = (prefix: string, row: Pick<T['$inferInsert'], K>) => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) {
-      const v = valueOf(row, i);
-      // As Drizzle binds a value: null stays NULL, anything else goes through the column's mapping.
-      out[`${prefix}${keys[i]}`] = v === null ? null : columns[i]!.mapToDriverValue(v);
-    }
+    for (let i = 0; i < keys.length; i++) out[`${prefix}${keys[i]}`] = driverValue(columns[i]!, row, keys[i]!);
     return out;
   };
   return statement;
@@ -81,11 +83,7 @@ export function insertRowsStatement<T extends PgTable, K extends keyof T['$infer
     values(prefix, rows) {
       const out: Record<string, unknown[]> = {};
       keys.forEach((k, i) => {
-        const column = columns[i]!;
-        out[`${prefix}${k}`] = rows.map((row) => {
-          const v = (row as Record<string, unknown>)[k] ?? null;
-          return v === null ? null : column.mapToDriverValue(v);
-        });
+        out[`${prefix}${k}`] = rows.map((row) => driverValue(columns[i]!, row, k));
       });
       return out;
     },

@@ -144,38 +144,43 @@ const batchStatement = preparedSql(
 
 /** The arrays of `batchStatement` for a batch. */
 function batchValues(runs: readonly MergedRun[]): Record<string, unknown[]> {
-  const col = <T>(rows: readonly T[], pick: (row: T) => unknown) => rows.map(pick);
   const lasts = runs.map((r) => r.last);
-  const steps = runs.flatMap((run) => run.steps.map((step) => [run.last.id, ...step] as const));
-  const events = runs.flatMap((run) => run.events.map((e, i) => ({ id: run.last.id, k: i + 1, n: run.events.length, e })));
+  const steps = runs.flatMap((run) => run.steps.map((step) => ({ executionId: run.last.id, step })));
+  const stepField = (i: number) => steps.map((x) => x.step[i]);
+  const events = runs.flatMap((run) => run.events.map((e, i) => ({ executionId: run.last.id, k: i + 1, n: run.events.length, e })));
   return {
-    ids: col(lasts, (r) => r.id),
-    statuses: col(lasts, (r) => r.status),
-    states: col(lasts, (r) => r.state),
-    outputs: col(lasts, (r) => r.output),
-    errors: col(lasts, (r) => r.error),
-    pauses: col(lasts, (r) => r.pauseRequested),
-    starteds: col(lasts, (r) => r.startedAt),
-    finisheds: col(lasts, (r) => r.finishedAt),
-    counts: col(runs, (r) => r.events.length),
-    releases: col(lasts, (r) => r.releaseLease),
-    ...Object.fromEntries(
-      ['s_execs', 's_ids', 's_nodes', 's_statuses', 's_attempts', 's_inputs', 's_outputs', 's_errors', 's_starteds', 's_finisheds'].map((name, i) => [
-        name,
-        col(steps, (row) => row[i]),
-      ]),
-    ),
-    e_execs: col(events, (x) => x.id),
-    e_ks: col(events, (x) => x.k),
-    e_ns: col(events, (x) => x.n),
-    e_types: col(events, (x) => x.e.type),
-    e_ats: col(events, (x) => x.e.at),
-    e_datas: col(events, (x) => JSON.stringify(x.e.data)),
+    ids: lasts.map((r) => r.id),
+    statuses: lasts.map((r) => r.status),
+    states: lasts.map((r) => r.state),
+    outputs: lasts.map((r) => r.output),
+    errors: lasts.map((r) => r.error),
+    pauses: lasts.map((r) => r.pauseRequested),
+    starteds: lasts.map((r) => r.startedAt),
+    finisheds: lasts.map((r) => r.finishedAt),
+    counts: runs.map((r) => r.events.length),
+    releases: lasts.map((r) => r.releaseLease),
+    s_execs: steps.map((x) => x.executionId),
+    // StepRow's fields, in its order: stepId, nodeId, status, attempt, input, output, error, startedAt, finishedAt.
+    s_ids: stepField(0),
+    s_nodes: stepField(1),
+    s_statuses: stepField(2),
+    s_attempts: stepField(3),
+    s_inputs: stepField(4),
+    s_outputs: stepField(5),
+    s_errors: stepField(6),
+    s_starteds: stepField(7),
+    s_finisheds: stepField(8),
+    e_execs: events.map((x) => x.executionId),
+    e_ks: events.map((x) => x.k),
+    e_ns: events.map((x) => x.n),
+    e_types: events.map((x) => x.e.type),
+    e_ats: events.map((x) => x.e.at),
+    e_datas: events.map((x) => JSON.stringify(x.e.data)),
   };
 }
 
 /** Each save's events with their sequence numbers, from the counters the UPDATE returned. */
-function assignSeqs(runs: readonly MergedRun[], updated: Array<Record<string, unknown>>): { stored: Map<SavedRun, StoredEvent[]> } {
+function assignSeqs(runs: readonly MergedRun[], updated: Array<Record<string, unknown>>): Map<SavedRun, StoredEvent[]> {
   const lastSeq = new Map(updated.map((r) => [String(r.id), Number(r.event_seq)]));
   const stored = new Map<SavedRun, StoredEvent[]>();
   for (const run of runs) {
@@ -187,7 +192,7 @@ function assignSeqs(runs: readonly MergedRun[], updated: Array<Record<string, un
       stored.set(part, mine);
     }
   }
-  return { stored };
+  return stored;
 }
 
 const rowsOf = (r: unknown): Array<Record<string, unknown>> =>
@@ -207,7 +212,7 @@ export async function writeBatch(db: Db, saves: readonly SavedRun[], hook?: Batc
     // The hook first: it may add to the events' data (a HITL request's id) before they are written.
     for (const run of hooked) await hook!.write(tx, run);
     const updated = rowsOf(await batchStatement(tx).execute(batchValues(runs)));
-    const { stored } = assignSeqs(runs, updated);
+    const stored = assignSeqs(runs, updated);
     return saves.map((s) => stored.get(s)!);
   };
   return hooked.length === 0 ? write(db) : db.transaction(write);
